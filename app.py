@@ -1,0 +1,3 @@
+from mapdir import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""ETL: read the real sources, map them to the common model, validate, geocode, load."""

@@ -1,0 +1,55 @@
+"""mapdir: geospatial directory of digital-inclusion offers for France."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask
+
+from mapdir.config import PROJECT_ROOT, Settings
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings["MAPDIR_SECRET_KEY"]:
+        return settings["MAPDIR_SECRET_KEY"]
+    path = settings.var_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
+    """Application factory. ``settings``: a Settings, or overrides of the environment."""
+    if not isinstance(settings, Settings):
+        overrides = dict(settings or {})
+        flask_config = {
+            k: overrides.pop(k)
+            for k in list(overrides)
+            if not k.startswith(("MAPDIR_", "DATABASE_URL"))
+        }
+        settings = Settings.from_env(overrides)
+    else:
+        flask_config = {}
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config["MAPDIR_SETTINGS"] = settings
+    app.config["SECRET_KEY"] = _secret_key(settings)
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.config.update(flask_config)
+
+    from mapdir.api import api_bp
+    from mapdir.web import web_bp
+    from mapdir.web.errors import register_error_handlers
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    register_error_handlers(app)
+    return app

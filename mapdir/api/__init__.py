@@ -1,0 +1,7 @@
+"""JSON API v1: thin routes that validate parameters and call the services."""
+
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from mapdir.api import communes  # noqa: E402,F401

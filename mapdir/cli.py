@@ -1,0 +1,49 @@
+"""The ``mapdir`` command: one click group, each domain adds its own sub-group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mapdir.config import Settings
+from mapdir.errors import MapdirError
+
+
+class FriendlyGroup(click.Group):
+    """Turns project errors into one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except MapdirError as exc:
+            click.echo(f"Erreur : {exc.message}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """mapdir: annuaire géographique de l'inclusion numérique (PostGIS)."""
+    ctx.obj = Settings.from_env()
+
+
+def _register() -> None:
+    from mapdir.db_commands import db
+    from mapdir.geo.commands import geo
+
+    main.add_command(db)
+    main.add_command(geo)
+    try:
+        from etl.commands import etl, export
+
+        main.add_command(etl)
+        main.add_command(export)
+    except ImportError:  # pragma: no cover - while the ETL package is being built
+        pass
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

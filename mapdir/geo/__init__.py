@@ -1,0 +1,1 @@
+"""Reference geography: communes, EPCI, postcodes, départements, cantons."""

@@ -1,0 +1,7 @@
+"""HTML pages (French, server-rendered): thin views over the services."""
+
+from flask import Blueprint
+
+web_bp = Blueprint("web", __name__)
+
+from mapdir.web import pages  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""Per-request access to the settings and a database connection."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from sqlalchemy.engine import Connection, Engine
+
+from mapdir.config import Settings
+from mapdir.db import get_engine
+
+
+def settings() -> Settings:
+    return current_app.config["MAPDIR_SETTINGS"]
+
+
+def engine() -> Engine:
+    return get_engine(settings())
+
+
+def connection() -> Connection:
+    """One read connection per request, closed at teardown."""
+    if "db_conn" not in g:
+        g.db_conn = engine().connect()
+    return g.db_conn
+
+
+def close_connection(_exc: BaseException | None = None) -> None:
+    conn = g.pop("db_conn", None)
+    if conn is not None:
+        conn.close()

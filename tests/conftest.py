@@ -1,0 +1,97 @@
+"""Shared fixtures: a real PostGIS test database (embedded cluster or MAPDIR_TEST_DATABASE_URL).
+
+The session database is created from empty, migrated, and loaded with the national
+communes plus the polygons of 87 and 93 from the offline mirror (../shared/data).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from mapdir import create_app, migrate
+from mapdir.config import PROJECT_ROOT, Settings
+from mapdir.db import get_engine
+from mapdir.geo.files import LocalGeoFiles
+from mapdir.geo.importer import import_departement, import_france
+from mapdir.pgcluster import Cluster
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+TEST_DB = "mapdir_test"
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"offline mirror missing: {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Cluster:
+    return Cluster(Settings.from_env({"DATABASE_URL": ""}))
+
+
+@pytest.fixture(scope="session")
+def db_url(cluster: Cluster) -> str:
+    external = os.environ.get("MAPDIR_TEST_DATABASE_URL")
+    if external:
+        return external
+    was_running = cluster.is_running()
+    cluster.start()
+    cluster.drop_database(TEST_DB)
+    cluster.ensure_database(TEST_DB)
+    yield cluster.url(TEST_DB)
+    if not was_running and os.environ.get("MAPDIR_KEEP_DB") != "1":
+        from mapdir.db import _engine_for
+
+        _engine_for.cache_clear()
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str, shared_data: Path):
+    migrate.upgrade(db_url)
+    eng = get_engine(url=db_url)
+    files = LocalGeoFiles(shared_data)
+    import_france(eng, files, progress=_quiet)
+    for dep in ("87", "93"):
+        import_departement(eng, files, dep, progress=_quiet)
+    return eng
+
+
+@pytest.fixture(scope="session")
+def settings(db_url: str) -> Settings:
+    return Settings.from_env({"DATABASE_URL": db_url, "MAPDIR_SECURE_COOKIES": "0"})
+
+
+@pytest.fixture(scope="session")
+def app(engine, settings: Settings):
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def conn(engine):
+    """A connection inside a transaction rolled back after the test."""
+    with engine.connect() as connection:
+        trans = connection.begin()
+        yield connection
+        trans.rollback()
+
+
+def count(connection, sql: str, **params) -> int:
+    return connection.execute(text(sql), params).scalar_one()
