@@ -34,13 +34,10 @@ def _register() -> None:
 
     main.add_command(db)
     main.add_command(geo)
-    try:
-        from etl.commands import etl, export
+    from etl.commands import etl, export
 
-        main.add_command(etl)
-        main.add_command(export)
-    except ImportError:  # pragma: no cover - while the ETL package is being built
-        pass
+    main.add_command(etl)
+    main.add_command(export)
 
 
 _register()

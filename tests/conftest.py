@@ -20,7 +20,8 @@ from mapdir.geo.importer import import_departement, import_france
 from mapdir.pgcluster import Cluster
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-TEST_DB = "mapdir_test"
+# one database per test session, so that parallel runs never share one
+TEST_DB = os.environ.get("MAPDIR_TEST_DB", f"mapdir_test_{os.getpid()}")
 
 
 def _quiet(_msg: str) -> None:
@@ -49,10 +50,11 @@ def db_url(cluster: Cluster) -> str:
     cluster.drop_database(TEST_DB)
     cluster.ensure_database(TEST_DB)
     yield cluster.url(TEST_DB)
-    if not was_running and os.environ.get("MAPDIR_KEEP_DB") != "1":
-        from mapdir.db import _engine_for
+    from mapdir.db import _engine_for
 
-        _engine_for.cache_clear()
+    _engine_for.cache_clear()
+    cluster.drop_database(TEST_DB)
+    if not was_running and os.environ.get("MAPDIR_KEEP_DB") != "1":
         cluster.stop()
 
 

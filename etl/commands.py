@@ -1,0 +1,129 @@
+"""``mapdir etl`` (run sources, status) and ``mapdir export`` (national schema CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import text
+
+from etl.load import EtlError, run_source
+from etl.sources import SOURCES, newest_file
+from mapdir.config import Settings
+from mapdir.db import get_engine
+
+
+def _offers_dir(from_dir: Path) -> Path:
+    return from_dir / "offers" if (from_dir / "offers").is_dir() else from_dir
+
+
+def _geocoder(settings: Settings, enabled: bool):
+    if not enabled:
+        return None
+    from etl.geocode import BanClient, Geocoder, SqliteGeocodeCache
+
+    cache = SqliteGeocodeCache(settings.cache_dir / "geocode")
+    client = BanClient(settings["MAPDIR_BAN_URL"], timeout=(5.0, 300.0))
+    return Geocoder(client, cache, min_score=settings.float("MAPDIR_BAN_MIN_SCORE"))
+
+
+@click.group()
+def etl() -> None:
+    """Import des sources d'offres (lieux de médiation numérique…)."""
+
+
+@etl.command("run")
+@click.argument("slug", required=False, type=click.Choice(sorted(SOURCES)))
+@click.option("--all", "run_all", is_flag=True, help="Toutes les sources (fichier le plus récent).")
+@click.option("--from", "from_dir", type=click.Path(path_type=Path), help="Dossier des fichiers.")
+@click.option("--file", "file_path", type=click.Path(path_type=Path), help="Un fichier précis.")
+@click.option(
+    "--geocode/--no-geocode",
+    default=True,
+    show_default=True,
+    help="Géocoder avec la BAN les adresses sans coordonnées (sinon : point de la commune).",
+)
+@click.pass_obj
+def run_cmd(
+    settings: Settings,
+    slug: str | None,
+    run_all: bool,
+    from_dir: Path | None,
+    file_path: Path | None,
+    geocode: bool,
+) -> None:
+    """Importe une source (SLUG) ou toutes (--all), puis affiche un résumé par source."""
+    if run_all == bool(slug):
+        raise click.UsageError("Indiquez une source (SLUG) ou --all.")
+    if file_path and run_all:
+        raise click.UsageError("--file s'utilise avec une seule source.")
+    if file_path is None:
+        from_dir = from_dir or settings.data_dir
+        if from_dir is None:
+            raise click.UsageError("Indiquez --from DIR ou --file PATH (pas de dossier local).")
+    engine = get_engine(settings)
+    geocoder = _geocoder(settings, geocode)
+    jobs: list[tuple[str, Path]] = []
+    for s in sorted(SOURCES, key=list(SOURCES).index) if run_all else [slug]:
+        path = file_path or newest_file(s, _offers_dir(from_dir))
+        if path is None:
+            click.echo(f"{s} : aucun fichier dans {from_dir}", err=True)
+            continue
+        jobs.append((s, path))
+    failed = 0
+    for s, path in jobs:
+        try:
+            summary = run_source(engine, s, path, geocoder=geocoder, progress=click.echo)
+        except EtlError as exc:
+            click.echo(f"Erreur : {exc.message}", err=True)
+            failed += 1
+            continue
+        click.echo(summary.line())
+    if failed:
+        sys.exit(1)
+
+
+@etl.command("status")
+@click.pass_obj
+def status_cmd(settings: Settings) -> None:
+    """Dernières exécutions par source et nombre d'offres."""
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(
+            text(
+                """
+                SELECT DISTINCT ON (source) source, fichier, statut, started_at, comptes, message
+                FROM import_run ORDER BY source, id DESC
+                """
+            )
+        ).all()
+        for r in rows:
+            c = r.comptes or {}
+            click.echo(
+                f"{r.source:24} {r.started_at:%Y-%m-%d %H:%M} {r.statut:6} "
+                f"{Path(r.fichier or '').name} — lus {c.get('lus', 0)}, insérés "
+                f"{c.get('inseres', 0)}, mis à jour {c.get('mis_a_jour', 0)}, rejetés "
+                f"{c.get('rejetes', 0)}" + (f" — {r.message}" if r.message else "")
+            )
+        totals = conn.execute(
+            text("SELECT statut, count(*) FROM offre GROUP BY statut ORDER BY statut")
+        ).all()
+        click.echo("offres : " + ", ".join(f"{s} {n}" for s, n in totals))
+
+
+@click.group()
+def export() -> None:
+    """Exports de l'annuaire."""
+
+
+@export.command("mednum")
+@click.option("--departement", help="Code du département (ex. 87).")
+@click.pass_obj
+def export_mednum(settings: Settings, departement: str | None) -> None:
+    """CSV au schéma national des lieux de médiation numérique (sur la sortie standard)."""
+    from etl.export_mednum import write_csv
+    from mapdir.geo.importer import normalize_departement
+
+    dep = normalize_departement(departement) if departement else None
+    with get_engine(settings).connect() as conn:
+        write_csv(conn, dep, sys.stdout)

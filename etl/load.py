@@ -1,0 +1,237 @@
+"""Run one source: read → map → validate → geocode → upsert, in one transaction.
+
+Upsert by (source, source id) with a content hash: a second run of the same file changes
+nothing; a newer file updates what changed, inserts what is new, and marks what vanished
+as absent from its source (never deleted). Bad records go to ``rejet`` with a French
+reason; the run goes on. A bad file or a crash rolls the whole run back, leaving the
+previous data intact; the run itself is recorded (``import_run``) either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from etl.prepare import PreparedRecord, prepare_records
+from etl.rebuild import create_offers, rebuild_offers, replace_permanences
+from etl.record import BadFile
+from etl.sources import SOURCES
+from mapdir.errors import MapdirError
+
+Progress = Callable[[str], None]
+
+
+class EtlError(MapdirError):
+    http_status = 422
+
+
+@dataclass
+class RunSummary:
+    source: str
+    fichier: str
+    run_id: int | None = None
+    counts: Counter = field(default_factory=Counter)
+    rejects: Counter = field(default_factory=Counter)
+    fixes: Counter = field(default_factory=Counter)
+    offer_ids_changed: set[int] = field(default_factory=set)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.counts,
+            "rejets_par_motif": dict(self.rejects),
+            "corrections": dict(self.fixes),
+        }
+
+    def line(self) -> str:
+        c = self.counts
+        rej = ", ".join(f"{k} {v}" for k, v in self.rejects.most_common()) or "aucun"
+        return (
+            f"{self.source} ({self.fichier}) : lus {c['lus']}, insérés {c['inseres']}, "
+            f"mis à jour {c['mis_a_jour']}, inchangés {c['inchanges']}, "
+            f"disparus {c['disparus']}, rejetés {c['rejetes']} ({rej}), "
+            f"géocodés {c['geocodes']}, corrigés {sum(self.fixes.values())}, "
+            f"fusionnés {c['fusionnes']}"
+        )
+
+
+def content_hash(brut: dict[str, Any], donnees: dict[str, Any]) -> str:
+    payload = json.dumps([brut, donnees], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _start_run(engine: Engine, source: str, fichier: str) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            text("INSERT INTO import_run (source, fichier) VALUES (:s, :f) RETURNING id"),
+            {"s": source, "f": fichier},
+        ).scalar_one()
+
+
+def _finish_run(engine: Engine, run_id: int, statut: str, comptes: dict, message: str | None):
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE import_run SET finished_at = now(), statut = :st,"
+                " comptes = CAST(:c AS jsonb), message = :m WHERE id = :id"
+            ),
+            {
+                "st": statut,
+                "c": json.dumps(comptes, ensure_ascii=False),
+                "m": message,
+                "id": run_id,
+            },
+        )
+
+
+def run_source(
+    engine: Engine,
+    slug: str,
+    path: Path,
+    *,
+    geocoder: Any = None,
+    dedup: bool = True,
+    progress: Progress | None = None,
+) -> RunSummary:
+    if slug not in SOURCES:
+        raise EtlError(f"Source inconnue : {slug} (sources : {', '.join(sorted(SOURCES))}).")
+    summary = RunSummary(slug, Path(path).name)
+    summary.run_id = run_id = _start_run(engine, slug, str(path))
+    try:
+        with engine.begin() as conn:
+            _load(conn, slug, Path(path), run_id, summary, geocoder, progress)
+            if dedup and summary.offer_ids_changed:
+                from etl.dedup import dedup_offers
+
+                merged = dedup_offers(conn, summary.offer_ids_changed)
+                summary.counts["fusionnes"] += merged
+    except BadFile as exc:
+        _finish_run(engine, run_id, "echec", summary.as_json(), exc.reason)
+        raise EtlError(f"Fichier illisible ({Path(path).name}) : {exc.reason}") from exc
+    except Exception as exc:
+        _finish_run(engine, run_id, "echec", summary.as_json(), f"{type(exc).__name__}: {exc}")
+        raise
+    _finish_run(engine, run_id, "ok", summary.as_json(), None)
+    return summary
+
+
+def _load(
+    conn: Connection,
+    slug: str,
+    path: Path,
+    run_id: int,
+    summary: RunSummary,
+    geocoder: Any,
+    progress: Progress | None,
+) -> None:
+    source = SOURCES[slug]
+    say = progress or (lambda _m: None)
+    say(f"{slug} : lecture de {path.name}…")
+    raws = list(source.read(path))
+    summary.counts["lus"] = len(raws)
+    prepared, rejects = prepare_records(conn, source, raws, geocoder=geocoder, progress=say)
+    for rec in prepared:
+        summary.fixes.update(rec.fixes)
+        if rec.geocoded:
+            summary.counts["geocodes"] += 1
+    if rejects:
+        conn.execute(
+            text(
+                "INSERT INTO rejet (import_run_id, source, source_id, code, motif, brut)"
+                " VALUES (:run, :s, :sid, :code, :motif, CAST(:brut AS jsonb))"
+            ),
+            [
+                {
+                    "run": run_id,
+                    "s": slug,
+                    "sid": r.source_id,
+                    "code": r.code,
+                    "motif": r.reason,
+                    "brut": json.dumps(r.raw, ensure_ascii=False, default=str),
+                }
+                for r in rejects
+            ],
+        )
+    summary.counts["rejetes"] = len(rejects)
+    summary.rejects.update(r.reason_label for r in rejects)
+
+    existing = {
+        row.source_id: row
+        for row in conn.execute(
+            text(
+                "SELECT id, source_id, offre_id, empreinte, present FROM enregistrement_source"
+                " WHERE source = :s"
+            ),
+            {"s": slug},
+        )
+    }
+    new: list[PreparedRecord] = []
+    changed: list[tuple[Any, PreparedRecord]] = []
+    unchanged_ids: list[int] = []
+    for rec in prepared:
+        rec.empreinte = content_hash(rec.brut, rec.donnees)
+        old = existing.get(rec.source_id)
+        if old is None:
+            new.append(rec)
+        elif old.empreinte != rec.empreinte or not old.present:
+            changed.append((old, rec))
+        else:
+            unchanged_ids.append(old.id)
+    summary.counts["inchanges"] = len(unchanged_ids)
+    if unchanged_ids:
+        conn.execute(
+            text(
+                "UPDATE enregistrement_source SET derniere_vue = now(), dernier_run_id = :run"
+                " WHERE id = ANY(:ids)"
+            ),
+            {"run": run_id, "ids": unchanged_ids},
+        )
+
+    say(f"{slug} : {len(new)} nouveaux, {len(changed)} modifiés…")
+    if new:
+        offer_ids = create_offers(conn, slug, new, run_id)
+        summary.offer_ids_changed.update(offer_ids)
+    summary.counts["inseres"] = len(new)
+
+    affected: set[int] = set()
+    for old, rec in changed:
+        conn.execute(
+            text(
+                "UPDATE enregistrement_source SET brut = CAST(:b AS jsonb),"
+                " donnees = CAST(:d AS jsonb), empreinte = :e, present = true,"
+                " derniere_vue = now(), modifie_le = now(), dernier_run_id = :run WHERE id = :id"
+            ),
+            {
+                "b": json.dumps(rec.brut, ensure_ascii=False, default=str),
+                "d": json.dumps(rec.donnees, ensure_ascii=False, default=str),
+                "e": rec.empreinte,
+                "run": run_id,
+                "id": old.id,
+            },
+        )
+        replace_permanences(conn, old.id, old.offre_id, rec)
+        affected.add(old.offre_id)
+    summary.counts["mis_a_jour"] = len(changed)
+
+    seen = [r.source_id for r in prepared] + [r.source_id for r in rejects if r.source_id]
+    vanished = conn.execute(
+        text(
+            "UPDATE enregistrement_source SET present = false, dernier_run_id = :run"
+            " WHERE source = :s AND present AND NOT (source_id = ANY(:seen))"
+            " RETURNING offre_id"
+        ),
+        {"run": run_id, "s": slug, "seen": seen},
+    ).scalars()
+    vanished_offers = set(vanished)
+    summary.counts["disparus"] = len(vanished_offers)
+    affected |= vanished_offers
+    if affected:
+        rebuild_offers(conn, affected)
+        summary.offer_ids_changed.update(affected)

@@ -1,0 +1,90 @@
+"""Fill the vocabulary list fields of an OfferRecord from a source's labels.
+
+Each function maps labels through ``etl.vocab``, stores the standard values, keeps the
+source's own service labels in ``services_source`` and counts labels it could not map as a
+fix (``<field>_inconnu``) so that unmapped vocabulary shows up in the import report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from etl import vocab
+from etl.record import OfferRecord
+from etl.sources.common import unique
+
+
+def _note_unknown(record: OfferRecord, unknown: list[str], field: str) -> None:
+    if unknown:
+        record.fixes.append(f"{field}_inconnu")
+
+
+def add_services(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Services (v0 or v1 labels or slugs) → slugs; the labels go to ``services_source``."""
+    labels = list(labels)
+    slugs, unknown = vocab.service_slugs_from_labels(labels)
+    record.services = [s for s in vocab.SERVICES if s in set(record.services) | set(slugs)]
+    record.services_source = unique([*record.services_source, *labels])
+    _note_unknown(record, unknown, "service")
+
+
+def add_programmes(record: OfferRecord, labels: Iterable[str]) -> None:
+    """National programmes ("CNFS", "France Services", "Aidants Connect"…)."""
+    found, unknown = vocab.programmes_from_labels(labels)
+    record.programmes = [p for p in vocab.PROGRAMMES if p in set(record.programmes) | set(found)]
+    _note_unknown(record, unknown, "programme")
+
+
+def add_publics(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Publics and specific support (v0 ``publics_accueillis`` mixes both)."""
+    publics, support, unknown = vocab.publics_from_labels(labels)
+    record.publics = [p for p in vocab.PUBLICS if p in set(record.publics) | set(publics)]
+    record.prise_en_charge = [
+        s for s in vocab.PRISE_EN_CHARGE if s in set(record.prise_en_charge) | set(support)
+    ]
+    _note_unknown(record, unknown, "public")
+
+
+def add_prise_en_charge(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Specific support (v1 ``prise_en_charge_specifique``)."""
+    found, unknown = vocab.prise_en_charge_from_labels(labels)
+    merged = set(record.prise_en_charge) | set(found)
+    record.prise_en_charge = [s for s in vocab.PRISE_EN_CHARGE if s in merged]
+    _note_unknown(record, unknown, "prise_en_charge")
+
+
+def add_frais(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Fees ("Gratuit : Je peux accéder…" → "Gratuit")."""
+    found, unknown = vocab.frais_from_labels(labels)
+    record.frais = [f for f in vocab.FRAIS if f in set(record.frais) | set(found)]
+    _note_unknown(record, unknown, "frais")
+
+
+def add_modalites_accompagnement(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Support modes (v1 labels or v0 "Avec de l'aide : …")."""
+    found, unknown = vocab.modalites_accompagnement_from_labels(labels)
+    merged = set(record.modalites_accompagnement) | set(found)
+    record.modalites_accompagnement = [m for m in vocab.MODALITES_ACCOMPAGNEMENT if m in merged]
+    _note_unknown(record, unknown, "modalite_accompagnement")
+
+
+def add_modalites_acces(record: OfferRecord, labels: Iterable[str]) -> None:
+    """Access modes."""
+    found, unknown = vocab.modalites_acces_from_labels(labels)
+    merged = set(record.modalites_acces) | set(found)
+    record.modalites_acces = [m for m in vocab.MODALITES_ACCES if m in merged]
+    _note_unknown(record, unknown, "modalite_acces")
+
+
+def add_itinerance(record: OfferRecord, labels: Iterable[str]) -> None:
+    """ "Itinérant" / "Fixe"."""
+    found, unknown = vocab.itinerance_from_labels(labels)
+    record.itinerance = [i for i in vocab.ITINERANCE if i in set(record.itinerance) | set(found)]
+    _note_unknown(record, unknown, "itinerance")
+
+
+def add_typologies(record: OfferRecord, codes: Iterable[str]) -> None:
+    """data·inclusion typology codes."""
+    found, unknown = vocab.typologies_from_codes(codes)
+    record.typologie = unique([*record.typologie, *found])
+    _note_unknown(record, unknown, "typologie")

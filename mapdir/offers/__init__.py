@@ -1,0 +1,1 @@
+"""The directory: offers (lieux), permanences, provenance; and the search over them."""

@@ -1,0 +1,1 @@
+"""Planning core: coverage, stop optimisation (MCLP, set covering), territory ranking, rotas."""

@@ -1,0 +1,215 @@
+"""The whole pipeline on the real national files, in a database of its own.
+
+One module-scoped database: geography (France + 87), France Services 2022-12, then every
+source's newest file (France Services 2024-08 among them), then the same again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from etl.dedup import undo_merge
+from etl.export_mednum import validate_csv, write_csv
+from etl.load import EtlError, run_source
+from etl.sources import SOURCES, newest_file
+from mapdir import migrate
+from mapdir.db import get_engine
+from mapdir.geo.files import LocalGeoFiles
+from mapdir.geo.importer import import_departement, import_france
+
+
+def _quiet(_m):
+    pass
+
+
+@pytest.fixture(scope="module")
+def loaded(cluster, db_url, shared_data):
+    name = f"mapdir_test_etl_{os.getpid()}"
+    cluster.drop_database(name)
+    cluster.ensure_database(name)
+    url = cluster.url(name)
+    migrate.upgrade(url)
+    eng = get_engine(url=url)
+    files = LocalGeoFiles(shared_data)
+    import_france(eng, files, progress=_quiet)
+    import_departement(eng, files, "87", progress=_quiet)
+    offers = shared_data / "offers"
+    results = {
+        "fs2022": run_source(eng, "france-services", offers / "france-services-2022-12-01.csv")
+    }
+    results["first"] = {s: run_source(eng, s, newest_file(s, offers)) for s in SOURCES}
+    results["second"] = {s: run_source(eng, s, newest_file(s, offers)) for s in SOURCES}
+    for key in ("first", "second"):
+        for summary in results[key].values():
+            print(f"[{key}] {summary.line()}")
+    yield eng, results
+    eng.dispose()
+    from mapdir.db import _engine_for
+
+    _engine_for.cache_clear()
+    cluster.drop_database(name)
+
+
+def test_second_run_changes_nothing(loaded):
+    _eng, results = loaded
+    for slug, summary in results["first"].items():
+        assert summary.counts["lus"] > 0, slug
+    for slug, summary in results["second"].items():
+        assert summary.counts["inseres"] == 0, slug
+        assert summary.counts["mis_a_jour"] == 0, slug
+        assert summary.counts["disparus"] == 0, slug
+        assert summary.counts["inchanges"] == results["first"][slug].counts["inchanges"] + (
+            results["first"][slug].counts["inseres"] + results["first"][slug].counts["mis_a_jour"]
+        ), slug
+
+
+def test_france_services_reimport_new_updated_vanished(loaded):
+    eng, results = loaded
+    fs = results["first"]["france-services"].counts
+    assert fs["inseres"] > 100 and fs["mis_a_jour"] > 100 and fs["disparus"] > 10
+    with eng.connect() as c:
+        vanished = c.execute(
+            text(
+                "SELECT count(*) FROM enregistrement_source es JOIN offre o ON o.id = es.offre_id"
+                " WHERE es.source = 'france-services' AND NOT es.present"
+            )
+        ).scalar_one()
+        assert vanished == fs["disparus"]  # still in the database, marked
+        absent = c.execute(
+            text(
+                "SELECT count(*) FROM offre o WHERE o.statut = 'absente_source' AND EXISTS ("
+                " SELECT 1 FROM enregistrement_source es WHERE es.offre_id = o.id"
+                " AND es.source = 'france-services' AND NOT es.present)"
+            )
+        ).scalar_one()
+        assert absent > 0
+
+
+def test_rejects_are_stored_with_reasons(loaded):
+    eng, results = loaded
+    with eng.connect() as c:
+        for slug, summary in results["first"].items():
+            stored = c.execute(
+                text("SELECT count(*) FROM rejet WHERE import_run_id = :r"), {"r": summary.run_id}
+            ).scalar_one()
+            assert stored == summary.counts["rejetes"], slug
+        assert c.execute(text("SELECT count(*) FROM rejet WHERE motif = ''")).scalar_one() == 0
+
+
+def _fs_ids_87(shared_data: Path) -> set[str]:
+    path = shared_data / "offers" / "france-services-2024-08-01.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {r["id_fs"] for r in csv.DictReader(fh) if r["insee_dep"] == "87"}
+
+
+def test_haute_vienne_after_dedup(loaded, shared_data):
+    eng, _results = loaded
+    fs_ids = _fs_ids_87(shared_data)
+    with eng.connect() as c:
+        rows = c.execute(
+            text(
+                """
+                SELECT es.source_id, coalesce(o.fusionnee_dans, o.id) AS survivor,
+                       s.statut
+                FROM enregistrement_source es JOIN offre o ON o.id = es.offre_id
+                JOIN offre s ON s.id = coalesce(o.fusionnee_dans, o.id)
+                WHERE es.source = 'france-services' AND es.source_id = ANY(:ids)
+                """
+            ),
+            {"ids": list(fs_ids)},
+        ).all()
+        assert {r.source_id for r in rows} == fs_ids  # every France Services of 87 …
+        assert len({r.survivor for r in rows}) == len(fs_ids)  # … exactly once
+        assert {r.statut for r in rows} == {"active"}
+        distinct = c.execute(
+            text(
+                "SELECT count(*) FROM offre o JOIN commune c ON c.code = o.code_insee"
+                " WHERE c.departement = '87' AND o.statut = 'active'"
+            )
+        ).scalar_one()
+        merged = c.execute(
+            text(
+                "SELECT count(*) FROM offre o JOIN commune c ON c.code = o.code_insee"
+                " WHERE c.departement = '87' AND o.statut = 'fusionnee'"
+            )
+        ).scalar_one()
+        print(f"\n87 : {distinct} offres distinctes après dédoublonnage, {merged} fusionnées")
+        assert distinct > 100 and merged > 10
+        outside = c.execute(
+            text(
+                "SELECT count(*) FROM offre o JOIN commune c ON c.code = o.code_insee"
+                " JOIN departement d ON d.code = '87'"
+                " WHERE c.departement = '87' AND o.statut = 'active'"
+                " AND NOT ST_Intersects(d.geom, o.point)"
+            )
+        ).scalar_one()
+        assert outside == 0
+
+
+def test_sauviat_permanence_extracted(loaded):
+    eng, _ = loaded
+    with eng.connect() as c:
+        row = c.execute(
+            text(
+                """
+                SELECT p.horaires, p.lieu, p.extraite, s.nom, s.adresse
+                FROM permanence p JOIN offre o ON o.id = p.offre_id
+                JOIN offre s ON s.id = coalesce(o.fusionnee_dans, o.id)
+                WHERE p.code_insee = '87190'
+                """
+            )
+        ).one()
+        assert row.horaires == "Fr[2] 09:30-12:00" and row.extraite
+        assert "Beaufort" in row.adresse
+
+
+def test_bad_file_leaves_previous_data_intact(loaded, tmp_path):
+    eng, _ = loaded
+    bad = tmp_path / "charente-lieux-2099-01.json"
+    bad.write_text('[{"id": "x", "nom": "A"', encoding="utf-8")
+    with eng.connect() as c:
+        before = c.execute(text("SELECT count(*), max(updated_at) FROM offre")).one()
+    with pytest.raises(EtlError, match="Fichier illisible"):
+        run_source(eng, "mednum-v1", bad)
+    with eng.connect() as c:
+        assert c.execute(text("SELECT count(*), max(updated_at) FROM offre")).one() == before
+        last = c.execute(text("SELECT statut FROM import_run ORDER BY id DESC LIMIT 1")).scalar()
+        assert last == "echec"
+
+
+def test_undo_merge_restores_both(loaded):
+    eng, _ = loaded
+    with eng.begin() as c:
+        pair = c.execute(
+            text(
+                "SELECT d.id, d.offre_a, d.offre_b FROM doublon d WHERE decision = 'fusion'"
+                " ORDER BY d.id LIMIT 1"
+            )
+        ).one()
+        undo_merge(c, pair.id)
+        states = c.execute(
+            text("SELECT statut FROM offre WHERE id IN (:a, :b)"),
+            {"a": pair.offre_a, "b": pair.offre_b},
+        ).scalars()
+        assert set(states) == {"active"}
+        decided = c.execute(
+            text("SELECT decision, annulee FROM doublon WHERE id = :i"), {"i": pair.id}
+        ).one()
+        assert decided == ("distinct", True)
+
+
+def test_mednum_export_of_87_validates(loaded, tmp_path):
+    eng, _ = loaded
+    out = tmp_path / "lieux-87.csv"
+    with eng.connect() as c, open(out, "w", encoding="utf-8", newline="") as fh:
+        summary = write_csv(c, "87", fh)
+    report = validate_csv(out)
+    print(f"\nexport 87 : {summary.line()} ; frictionless valide={report.valid}")
+    assert report.valid, json.dumps(report.flatten(["rowNumber", "fieldName", "note"])[:5])
+    assert sum(1 for _ in open(out, encoding="utf-8")) > 100

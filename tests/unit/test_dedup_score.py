@@ -1,0 +1,311 @@
+"""Tests of the cross-source duplicate scorer: components, hand-labelled real pairs, speed."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from etl import dedup_score
+from etl.dedup_score import (
+    PairSide,
+    address_similarity,
+    anct_score,
+    haversine_m,
+    name_kinds,
+    name_similarity,
+    normalize_address,
+    normalize_name,
+    score_pair,
+)
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+LABELLED = TESTS_DIR / "data" / "dedup_pairs_labelled.json"
+DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "offers"
+sys.path.insert(0, str(TESTS_DIR))
+import dedup_pairs  # noqa: E402  (test helper next to this folder)
+
+LIMOGES = (45.8336, 1.2611)
+
+
+def side(nom: str, adresse: str = "5 rue Jean Jaurès", **kw: object) -> PairSide:
+    fields: dict[str, object] = {
+        "code_postal": "87000",
+        "code_insee": "87085",
+        "latitude": LIMOGES[0],
+        "longitude": LIMOGES[1],
+    }
+    fields.update(kw)
+    return PairSide(nom=nom, adresse=adresse, **fields)  # type: ignore[arg-type]
+
+
+def side_from_json(record: dict) -> PairSide:
+    return PairSide(
+        nom=record["nom"],
+        adresse=record["adresse"],
+        code_postal=record["code_postal"],
+        code_insee=record["code_insee"],
+        pivot=record["pivot"],
+        latitude=record["lat"],
+        longitude=record["lon"],
+        telephones=tuple(record["telephones"]),
+        courriels=tuple(record["courriels"]),
+        source=record["source"],
+    )
+
+
+def load_labelled() -> list[dict]:
+    return json.loads(LABELLED.read_text(encoding="utf-8"))["pairs"]
+
+
+# --- components -------------------------------------------------------------------------
+
+
+def test_haversine_one_degree_of_latitude_is_about_111_km() -> None:
+    assert haversine_m(45.0, 1.0, 46.0, 1.0) == pytest.approx(111_195, rel=1e-3)
+    assert haversine_m(45.0, 1.0, 45.0, 1.0) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "numbers", "suffix", "street_type", "street"),
+    [
+        ("5-9 R. des Papetiers", (5, 9), "", "rue", "papetiers"),
+        ("30 bis Rue Pétricot", (30, 30), "bis", "rue", "petricot"),
+        ("14b av. du Gal de Gaulle BP 12", (14, 14), "bis", "avenue", "general gaulle"),
+        ("3 Cours Gay Lussac, 87000 Limoges", (3, 3), "", "cours", "gay lussac"),
+        ("8 PL MAL DE TASSIGNY", (8, 8), "", "place", "marechal tassigny"),
+        ("2 bd St-Michel", (2, 2), "", "boulevard", "saint michel"),
+        ("0   Rue Du 8 Mai 1945", None, "", "rue", "8 mai 1945"),
+        ("Place Clémenceau", None, "", "place", "clemenceau"),
+    ],
+)
+def test_normalize_address(
+    raw: str, numbers: tuple[int, int] | None, suffix: str, street_type: str, street: str
+) -> None:
+    parsed = normalize_address(raw)
+    assert (parsed.numbers, parsed.suffix, parsed.street_type, parsed.street) == (
+        numbers,
+        suffix,
+        street_type,
+        street,
+    )
+
+
+def test_address_similarity_abbreviations_numbers_and_ranges() -> None:
+    assert address_similarity("12 r. de la Paix", "12 RUE DE LA PAIX") == 1.0
+    assert address_similarity("8 PL MAL DE TASSIGNY", "8 Place du Maréchal de Tassigny") == 1.0
+    assert address_similarity("40-42 Route de Lurcy", "42 route de Lurcy") == 1.0
+    assert address_similarity("41 Avenue des Coutures", "45 avenue des coutures") <= 0.6
+    assert address_similarity("30 bis rue Pétricot", "30 rue Pétricot") <= 0.6
+    assert address_similarity("14 rue Legrand", "14 avenue Legrand") == pytest.approx(0.9)
+    assert address_similarity(None, "1 rue Thiers") is None
+
+
+def test_normalize_name_drops_kind_and_stop_words() -> None:
+    assert normalize_name("Espace France Services de Sceaux") == "sceaux"
+    assert normalize_name("Mairie de Saint-Junien") == "saint junien"
+    assert normalize_name("Médiathèque de Couzeix") == "couzeix"
+    assert name_kinds("Maison France Service") == {"france_services"}
+    assert name_kinds("CENTRE COMMUNAL D'ACTION SOCIALE") == {"ccas"}
+    assert "itinerant" in name_kinds("Bus France services Ambazac")
+    assert name_similarity("France services de Sombernon", "France services") == 0.8
+    assert name_similarity("LEPOLES", "Culture Alpha") < 0.5
+
+
+# --- evidence rules ---------------------------------------------------------------------
+
+
+def test_same_siret_wins_over_different_spellings() -> None:
+    a = side("SATHE 87", pivot="33862963700046")
+    b = side("Services d'accompagnement des travailleurs handicapés", pivot="33862963700046")
+    without = score_pair(side("SATHE 87"), side(b.nom))
+    with_siret = score_pair(a, b)
+    assert with_siret.meme_siret and "même SIRET" in with_siret.explications
+    assert with_siret.decision == "fusion"
+    assert with_siret.score > without.score
+
+
+def test_null_siret_is_no_evidence() -> None:
+    nulls = score_pair(side("Tiers-lieu", pivot="00000000000000"), side("Kesaco", pivot="0" * 14))
+    nones = score_pair(side("Tiers-lieu"), side("Kesaco"))
+    assert not nulls.meme_siret and not nulls.siret_differents
+    assert nulls.score == nones.score
+
+
+def test_same_siret_far_apart_is_another_site() -> None:
+    a = side("MDSI Moreuil", "13 rue Maurice Garin", pivot="22800001400016")
+    b = side("MDSI Péronne", "20 place du jeu de paume", pivot="22800001400016",
+             latitude=LIMOGES[0] + 0.3, code_insee="80620", code_postal="80200")  # fmt: skip
+    result = score_pair(a, b)
+    assert result.decision == "distinct"
+    assert any("autre site" in line for line in result.explications)
+
+
+def test_different_siren_is_evidence_against_but_not_another_nic() -> None:
+    base = score_pair(side("IML Paris"), side("IML Pantin")).score
+    other_company = score_pair(
+        side("IML Paris", pivot="34106240400866"), side("IML Pantin", pivot="85195400800013")
+    )
+    same_company = score_pair(
+        side("IML Paris", pivot="34106240400866"), side("IML Pantin", pivot="34106240402706")
+    )
+    assert other_company.siret_differents and other_company.score < base
+    assert not same_company.siret_differents and same_company.score == base
+
+
+def test_mairie_and_the_france_services_inside_are_distinct_unless_same_desk() -> None:
+    mairie = side("Mairie de Recey-sur-Ource", "PL HOTEL DE VILLE", courriels=("mairie@recey.fr",))
+    fs = side("France services de Recey-sur-Ource", "5 place de l'Hôtel de ville",
+              courriels=("france.services@recey.fr",), telephones=("03 80 81 02 06",))  # fmt: skip
+    separate = score_pair(mairie, fs)
+    assert separate.types_incompatibles and separate.decision != "fusion"
+    same_desk = score_pair(replace(mairie, telephones=("+33380810206",)), fs)
+    assert same_desk.decision == "fusion"
+    assert "même téléphone" in " ".join(same_desk.explications)
+
+
+def test_itinerant_bus_is_never_the_fixed_office() -> None:
+    bus = side("Bus France services Pimms Médiation Noisy", telephones=("01 43 05 18 89",))
+    office = side("PIMMS de Noisy-le-Grand", telephones=("+33143051889",))
+    result = score_pair(bus, office)
+    assert result.meme_telephone and result.decision != "fusion"
+
+
+def test_thresholds_are_parameters() -> None:
+    a, b = side("Culture Alpha"), side("Culture Alpha", "5 r. Jean-Jaurès")
+    assert score_pair(a, b).decision == "fusion"
+    assert score_pair(a, b, seuil_fusion=101, seuil_verification=90).decision == "a_verifier"
+    assert score_pair(a, b, seuil_fusion=101, seuil_verification=101).decision == "distinct"
+
+
+def test_explanations_are_french_and_give_the_distance() -> None:
+    b = side("Culture Alpha", latitude=LIMOGES[0] + 0.0003)
+    result = score_pair(side("Culture Alpha"), b)
+    assert result.distance_m == pytest.approx(33, abs=1)
+    assert "à 33 m" in result.explications
+    assert "noms proches (1.00)" in result.explications
+
+
+def test_anct_score_definition() -> None:
+    same = side("France services Nexon")
+    assert anct_score(same, same) == 100
+    far = side("France services Nexon", latitude=LIMOGES[0] + 0.001)  # 0.001° -> 50 points
+    assert anct_score(same, far) == math.trunc((100 + 100 + 50) / 3)
+
+
+# --- hand-labelled real pairs -----------------------------------------------------------
+
+
+def test_labelled_sample_is_varied_and_self_contained() -> None:
+    pairs = load_labelled()
+    assert len(pairs) >= 60
+    labels = [p["label"] for p in pairs]
+    assert 0.3 < sum(labels) / len(labels) < 0.7
+    departments = {dedup_pairs.department(p["a"]) for p in pairs}
+    assert {"87", "93", "31", "16"} <= departments and len(departments) >= 10
+    for pair in pairs:
+        assert pair["reason"] and pair["a"]["source"] != pair["b"]["source"]
+        assert pair["lot"] in ("mise_au_point", "controle")
+        for key in ("nom", "adresse", "code_postal", "code_insee", "pivot", "lat", "lon"):
+            assert key in pair["a"] and key in pair["b"]
+
+
+def precision_recall(pairs: list[dict], merged: Callable[[PairSide, PairSide], bool]) -> tuple:
+    """(precision, recall, true positives, false positives, false negatives)."""
+    tp = fp = fn = 0
+    for pair in pairs:
+        decision = merged(side_from_json(pair["a"]), side_from_json(pair["b"]))
+        tp += decision and pair["label"]
+        fp += decision and not pair["label"]
+        fn += (not decision) and pair["label"]
+    return tp / max(1, tp + fp), tp / max(1, tp + fn), tp, fp, fn
+
+
+def test_precision_and_recall_on_labelled_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = load_labelled()
+    scorers = {
+        "nous": lambda a, b: score_pair(a, b).decision == "fusion",
+        "ANCT": lambda a, b: anct_score(a, b) >= 83,
+    }
+    samples = {
+        "tout": pairs,
+        "lot mise au point": [p for p in pairs if p["lot"] == "mise_au_point"],
+        "lot contrôle": [p for p in pairs if p["lot"] == "controle"],
+    }
+    results = {
+        (sample, scorer): precision_recall(subset, merged)
+        for sample, subset in samples.items()
+        for scorer, merged in scorers.items()
+    }
+    with capsys.disabled():
+        print(
+            f"\n[dedup] {len(pairs)} paires étiquetées ({sum(p['label'] for p in pairs)} doublons)"
+        )
+        for (sample, scorer), (precision, recall, tp, fp, fn) in results.items():
+            print(
+                f"[dedup] {sample:<17} {scorer:<4} précision {precision:.3f} "
+                f"rappel {recall:.3f} (VP {tp}, FP {fp}, FN {fn})"
+            )
+    precision, recall, *_ = results[("tout", "nous")]
+    assert precision >= 0.95
+    assert recall >= 0.8
+
+
+# --- candidate pairs from the real files and speed --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_records() -> list[dict]:
+    return dedup_pairs.load_records(DATA_DIR)
+
+
+def test_labelled_records_match_the_real_files(real_records: list[dict]) -> None:
+    by_key = {(r["source"], r["source_id"]): r for r in real_records}
+    for pair in load_labelled():
+        for rec in (pair["a"], pair["b"]):
+            real = by_key[(rec["source"], rec["source_id"])]
+            assert (real["nom"], real["adresse"], real["pivot"]) == (
+                rec["nom"],
+                rec["adresse"],
+                rec["pivot"],
+            )
+
+
+def test_candidate_pairs_cross_sources_near_or_same_siret(real_records: list[dict]) -> None:
+    pairs = dedup_pairs.candidate_pairs(real_records)
+    assert len(pairs) > 5000
+    for i, j, distance in pairs:
+        a, b = real_records[i], real_records[j]
+        assert a["source"] != b["source"]
+        assert distance <= 300 or (
+            dedup_pairs.is_real_siret(a["pivot"]) and a["pivot"] == b["pivot"]
+        )
+
+
+def test_scoring_20000_pairs_is_fast(
+    real_records: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pairs = dedup_pairs.candidate_pairs(real_records)
+    sides = [side_from_json(r) for r in real_records]
+    work = [(sides[i], sides[j]) for i, j, _ in pairs]
+    work = (work * (20_000 // len(work) + 1))[:20_000]
+    for value in vars(dedup_score).values():  # start cold: no normalisation cached
+        if hasattr(value, "cache_clear"):
+            value.cache_clear()
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    decisions = [score_pair(a, b).decision for a, b in work]
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    with capsys.disabled():
+        print(
+            f"\n[dedup] 20 000 paires notées en {cpu:.2f} s CPU ({wall:.2f} s réel), caches vides"
+            f" au départ; fusion {decisions.count('fusion')}, à vérifier"
+            f" {decisions.count('a_verifier')}"
+        )
+    # CPU time of this process: other test runs share the machine and inflate the wall time.
+    assert cpu < 2.0
