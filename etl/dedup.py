@@ -31,16 +31,20 @@ _CANDIDATES = text(
     ), changed AS (
         SELECT o.* FROM offre o WHERE o.id = ANY(:ids) AND o.statut = 'active'
     )
-    SELECT DISTINCT least(a.id, b.id) AS id_a, greatest(a.id, b.id) AS id_b
-    FROM changed a
-    JOIN offre b ON b.id <> a.id AND b.statut = 'active'
-        AND (
-            (b.point && ST_Expand(a.point, 0.006)
-             AND ST_DWithin(a.point::geography, b.point::geography, :radius))
-            OR (a.pivot IS NOT NULL AND b.pivot = a.pivot)
-        )
-    JOIN src sa ON sa.oid = a.id
-    JOIN src sb ON sb.oid = b.id
+    , near AS (
+        SELECT a.id AS a_id, b.id AS b_id FROM changed a
+        JOIN offre b ON b.id <> a.id AND b.statut = 'active'
+            AND b.point && ST_Expand(a.point, 0.006)
+            AND ST_DWithin(a.point::geography, b.point::geography, :radius)
+        UNION
+        SELECT a.id, b.id FROM changed a
+        JOIN offre b ON b.id <> a.id AND b.statut = 'active' AND b.pivot = a.pivot
+        WHERE a.pivot IS NOT NULL
+    )
+    SELECT DISTINCT least(n.a_id, n.b_id) AS id_a, greatest(n.a_id, n.b_id) AS id_b
+    FROM near n
+    JOIN src sa ON sa.oid = n.a_id
+    JOIN src sb ON sb.oid = n.b_id
     WHERE NOT (sa.sources && sb.sources)
     """
 )

@@ -213,3 +213,54 @@ def test_mednum_export_of_87_validates(loaded, tmp_path):
     print(f"\nexport 87 : {summary.line()} ; frictionless valide={report.valid}")
     assert report.valid, json.dumps(report.flatten(["rowNumber", "fieldName", "note"])[:5])
     assert sum(1 for _ in open(out, encoding="utf-8")) > 100
+
+
+def test_broken_rows_go_to_rejects_and_good_rows_load(loaded, tmp_path):
+    eng, _ = loaded
+    good = {
+        "nom": "Médiathèque test",
+        "commune": "Limoges",
+        "code_postal": "87000",
+        "code_insee": "87085",
+        "adresse": "2 place Aimé Césaire",
+        "latitude": 45.8336,
+        "longitude": 1.2611,
+        "services": "Maîtrise des outils numériques du quotidien",
+    }
+    rows = [
+        {**good, "id": "ok-1"},
+        {**good, "id": "ok-script", "nom": "<script>alert(1)</script>Espace <b>numérique</b>"},
+        {**good, "id": "ok-swapped", "latitude": 1.2611, "longitude": 45.8336},
+        {**good, "id": "bad-noname", "nom": "   "},
+        {**good, "id": "bad-postcode", "code_postal": "99999", "code_insee": None},
+        {**good, "id": "bad-far", "latitude": 48.85, "longitude": 2.35},
+        {**good, "id": "bad-outside", "latitude": 10.0, "longitude": 10.0},
+    ]
+    path = tmp_path / "test-lieux-2099-01.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    summary = run_source(eng, "mednum-v1", path)
+    assert summary.counts["lus"] == 7
+    assert summary.counts["inseres"] == 3
+    assert summary.counts["rejetes"] == 4
+    with eng.connect() as c:
+        rejected = dict(
+            c.execute(
+                text("SELECT source_id, motif FROM rejet WHERE import_run_id = :r"),
+                {"r": summary.run_id},
+            ).all()
+        )
+        loaded_names = c.execute(
+            text(
+                "SELECT o.nom, ST_Y(o.point) FROM enregistrement_source es"
+                " JOIN offre o ON o.id = es.offre_id WHERE es.premier_run_id = :r"
+            ),
+            {"r": summary.run_id},
+        ).all()
+    assert set(rejected) == {"bad-noname", "bad-postcode", "bad-far", "bad-outside"}
+    assert all(len(m) > 5 for m in rejected.values())  # a French reason for each
+    assert "nom" in rejected["bad-noname"]
+    assert "99999" in rejected["bad-postcode"]
+    assert "km" in rejected["bad-far"]
+    names = {n for n, _lat in loaded_names}
+    assert not any("<" in n for n in names)  # HTML stripped to text
+    assert all(45 < lat < 46 for _n, lat in loaded_names)  # swapped pair fixed

@@ -1,0 +1,127 @@
+"""Evaluate OpenStreetMap ``opening_hours`` expressions: open at a time, next openings.
+
+All times are naive local times in Europe/Paris (the library compares naive datetimes with
+the expression's wall-clock hours); French public holidays are known (``PH off`` works).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import opening_hours
+
+PARIS = ZoneInfo("Europe/Paris")
+OpenState = Literal["ouvert", "ferme", "inconnu"]
+
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def local_now() -> datetime:
+    """The current wall-clock time in France, naive (minute precision)."""
+    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
+
+
+@lru_cache(maxsize=4096)
+def parse_hours(expression: str | None) -> opening_hours.OpeningHours | None:
+    """The parsed expression, or None when it is empty or not valid OSM syntax."""
+    expression = (expression or "").strip()
+    if not expression:
+        return None
+    try:
+        return opening_hours.OpeningHours(expression, country="FR")
+    except (opening_hours.ParserError, ValueError, TypeError):
+        return None
+
+
+def open_state(expression: str | None, when: datetime) -> OpenState:
+    """ "ouvert", "ferme", or "inconnu" (no hours, unparsable hours, or an `unknown` rule)."""
+    parsed = parse_hours(expression)
+    if parsed is None:
+        return "inconnu"
+    when = _naive(when)
+    if parsed.is_open(when):
+        return "ouvert"
+    if parsed.is_unknown(when):
+        return "inconnu"
+    return "ferme"
+
+
+def next_openings(
+    expression: str | None, start: datetime, count: int = 3, horizon_days: int = 120
+) -> list[tuple[datetime, datetime]]:
+    """Up to ``count`` open slots (start, end) beginning at or after ``start`` (an ongoing slot
+    is included from its real start), within ``horizon_days``."""
+    parsed = parse_hours(expression)
+    if parsed is None or count <= 0:
+        return []
+    start = _naive(start)
+    slots: list[tuple[datetime, datetime]] = []
+    end_limit = start + timedelta(days=horizon_days)
+    # start a day early so that a slot under way at ``start`` keeps its real beginning
+    for begin, end, state, _comment in parsed.intervals(start - timedelta(days=1), end_limit):
+        if state != opening_hours.State.OPEN or end <= start:
+            continue
+        if slots and slots[-1][1] == begin:  # adjacent intervals (comment change): merge
+            slots[-1] = (slots[-1][0], end)
+            continue
+        slots.append((begin, end))
+        if len(slots) > count:
+            break
+    return slots[:count]
+
+
+def _hour_label(moment: datetime) -> str:
+    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
+
+
+def french_slot_label(begin: datetime, end: datetime) -> str:
+    """ "mardi 8 décembre, 9 h–12 h" (minutes shown when not zero: "9 h 30–12 h")."""
+    day = french_day(begin)
+    if end.date() != begin.date() and not (end.hour == 0 and end.minute == 0):
+        return f"{day}, {_hour_label(begin)} – {french_day(end)} {_hour_label(end)}"
+    end_label = "24 h" if end.date() != begin.date() else _hour_label(end)
+    return f"{day}, {_hour_label(begin)}–{end_label}"
+
+
+def french_day(moment: datetime) -> str:
+    """ "mardi 8 décembre"."""
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{JOURS[moment.weekday()]} {day} {MOIS[moment.month - 1]}"
+
+
+def passages(
+    expression: str | None, start: datetime, count: int = 3, horizon_days: int = 120
+) -> list[dict[str, str]]:
+    """Next open slots as JSON-ready dicts: ISO ``debut``/``fin`` and a French ``libelle``."""
+    return [
+        {
+            "debut": begin.isoformat(timespec="minutes"),
+            "fin": end.isoformat(timespec="minutes"),
+            "libelle": french_slot_label(begin, end),
+        }
+        for begin, end in next_openings(expression, start, count, horizon_days)
+    ]
+
+
+def _naive(when: datetime) -> datetime:
+    """Aware datetimes are converted to Paris wall-clock time; naive ones are kept."""
+    if when.tzinfo is not None:
+        return when.astimezone(PARIS).replace(tzinfo=None)
+    return when

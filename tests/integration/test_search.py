@@ -1,0 +1,478 @@
+"""Prescribers' search service and its JSON API: ranking vs an independent geodesic
+computation, filters, opening hours, permanences, remote offers, detail, GeoJSON, 400s."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from pyproj import Geod
+from sqlalchemy import text
+
+from mapdir.offers.search import Filters, SearchRequest, knn_sql, search_offers
+
+GEOD = Geod(ellps="WGS84")
+NOW = datetime(2026, 12, 1, 8, 0)  # a Tuesday
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def geodesic_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return GEOD.inv(lon1, lat1, lon2, lat2)[2]
+
+
+def insert_offer(conn, nom: str, lon: float | None, lat: float | None, **fields) -> int:
+    """One offer; list fields given as Python lists, others as scalars."""
+    values = {"nom": nom, "lon": lon, "lat": lat, **fields}
+    columns = ["nom", "point"] + list(fields)
+    placeholders = [
+        ":nom",
+        "ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326)",
+    ]
+    placeholders += [f":{k}" for k in fields]
+    return conn.execute(
+        text(
+            f"INSERT INTO offre ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
+            "RETURNING id"
+        ),
+        values,
+    ).scalar_one()
+
+
+def insert_permanence(conn, offre_id: int, code_insee: str, horaires: str, **fields) -> int:
+    return conn.execute(
+        text(
+            """
+            INSERT INTO permanence (offre_id, code_insee, commune_nom, point, horaires, lieu,
+                                    statut)
+            SELECT :offre_id, c.code, c.nom, c.point, :horaires, :lieu, :statut
+            FROM commune c WHERE c.code = :code
+            RETURNING id
+            """
+        ),
+        {
+            "offre_id": offre_id,
+            "code": code_insee,
+            "horaires": horaires,
+            "lieu": fields.get("lieu", "Mairie"),
+            "statut": fields.get("statut", "active"),
+        },
+    ).scalar_one()
+
+
+def commune_point(conn, code: str) -> tuple[float, float]:
+    row = conn.execute(
+        text("SELECT ST_X(point) AS lon, ST_Y(point) AS lat FROM commune WHERE code = :c"),
+        {"c": code},
+    ).one()
+    return row.lon, row.lat
+
+
+def communes_87(conn) -> list[tuple[str, float, float]]:
+    rows = conn.execute(
+        text(
+            "SELECT code, ST_X(point) AS lon, ST_Y(point) AS lat FROM commune "
+            "WHERE departement = '87' AND point IS NOT NULL ORDER BY code"
+        )
+    ).all()
+    return [(r.code, r.lon, r.lat) for r in rows]
+
+
+def search(conn, **kwargs):
+    filters = kwargs.pop("filters", Filters())
+    return search_offers(conn, SearchRequest(filters=filters, **kwargs), now=NOW)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def test_ranking_matches_independent_geodesic_and_haversine(conn):
+    rng = random.Random(87)
+    communes = communes_87(conn)
+    offers = {}
+    for i in range(50):
+        _code, lon, lat = rng.choice(communes)
+        lon, lat = lon + rng.uniform(-0.05, 0.05), lat + rng.uniform(-0.05, 0.05)
+        offers[insert_offer(conn, f"Lieu {i}", lon, lat)] = (lon, lat)
+    for code, olon, olat in rng.sample(communes, 6):
+        body = search(conn, code_commune=code, limite=20)
+        got = [r["id"] for r in body["resultats"]]
+        exact = sorted(offers, key=lambda k: geodesic_m(olon, olat, *offers[k]))
+        assert got == exact[:20], code
+        hav = {k: haversine_m(olon, olat, *p) for k, p in offers.items()}
+        for r in body["resultats"]:
+            expected_km = geodesic_m(olon, olat, *offers[r["id"]]) / 1000
+            assert r["distance_km"] == pytest.approx(expected_km, abs=0.006)
+            assert r["distance_km"] == pytest.approx(hav[r["id"]] / 1000, rel=0.006, abs=0.01)
+            assert r["duree_estimee_min"] == round(expected_km * 1.3 / 50 * 60)
+        # haversine agrees with the order except for pairs closer than its 0.5 % error
+        for a, b in zip(got, got[1:], strict=False):
+            assert hav[a] <= hav[b] * 1.006
+
+
+def test_postcode_origin_measures_from_the_nearest_commune_of_the_postcode(conn):
+    rng = random.Random(874)
+    postcode_points = [
+        commune_point(conn, c)
+        for c in conn.execute(
+            text("SELECT code_insee FROM code_postal WHERE code_postal = '87400'")
+        ).scalars()
+    ]
+    assert len(postcode_points) > 1
+    offers = {}
+    for i in range(40):
+        lon, lat = rng.uniform(1.2, 1.8), rng.uniform(45.6, 46.0)
+        offers[insert_offer(conn, f"P{i}", lon, lat)] = (lon, lat)
+    body = search(conn, code_postal="87400", limite=15)
+    assert {c["code"] for c in body["origine"]["communes"]} and body["origine"]["mode"] == (
+        "code_postal"
+    )
+    nearest = {k: min(geodesic_m(x, y, *p) for x, y in postcode_points) for k, p in offers.items()}
+    assert [r["id"] for r in body["resultats"]] == sorted(nearest, key=nearest.get)[:15]
+
+
+def test_offer_in_origin_commune_first_at_equal_distance(conn):
+    lon, lat = commune_point(conn, "87085")
+    other = insert_offer(conn, "Voisine", lon + 0.01, lat, code_insee="87113")
+    inside = insert_offer(conn, "Dans Limoges", lon + 0.01, lat, code_insee="87085")
+    assert inside > other
+    ids = [r["id"] for r in search(conn, code_commune="87085", limite=2)["resultats"]]
+    assert ids == [inside, other]
+
+
+def test_commune_far_from_every_offer_still_gets_n_results(conn):
+    lon, lat = commune_point(conn, "87085")
+    for i in range(25):
+        insert_offer(conn, f"Limoges {i}", lon + i * 0.001, lat)
+    body = search(conn, code_commune="93066", limite=20)  # Saint-Denis, ~350 km away
+    assert len(body["resultats"]) == 20
+    assert all(r["distance_km"] > 300 for r in body["resultats"])
+    distances = [r["distance_km"] for r in body["resultats"]]
+    assert distances == sorted(distances)
+
+
+def test_knn_query_uses_the_gist_index(conn):
+    rng = random.Random(1)
+    for i in range(3000):
+        insert_offer(conn, f"B{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4))
+    conn.execute(text("ANALYZE offre"))
+    sql, params = knn_sql(Filters())
+    plan = "\n".join(
+        conn.execute(
+            text("EXPLAIN " + sql), {**params, "origin": "POINT(1.26 45.83)", "window": 60}
+        ).scalars()
+    )
+    assert "Index Scan using ix_offre_point" in plan, plan
+    assert "Seq Scan on offre" not in plan, plan
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def test_filters_on_lists(conn):
+    lon, lat = commune_point(conn, "87085")
+    ids = {
+        "admin_free_fs": insert_offer(
+            conn,
+            "A",
+            lon,
+            lat,
+            services=["demarches-administratives"],
+            frais=["Gratuit"],
+            programmes=["France Services"],
+            publics=["Seniors"],
+        ),
+        "admin_paid": insert_offer(
+            conn,
+            "B",
+            lon + 0.01,
+            lat,
+            services=["demarches-administratives"],
+            frais=["Payant"],
+            prise_en_charge=["Surdité"],
+        ),
+        "smartphone": insert_offer(
+            conn,
+            "C",
+            lon + 0.02,
+            lat,
+            services=["outils-numeriques-quotidien"],
+            frais=["Gratuit sous condition"],
+            modalites_accompagnement=["Dans un atelier collectif"],
+        ),
+    }
+
+    def found(**filters):
+        body = search(conn, code_commune="87085", filters=Filters(**filters))
+        return {r["id"] for r in body["resultats"]} & set(ids.values())
+
+    assert found(services=("demarches-administratives",)) == {
+        ids["admin_free_fs"],
+        ids["admin_paid"],
+    }
+    assert found(services=("demarches-administratives",), gratuit=True) == {ids["admin_free_fs"]}
+    assert found(gratuit=True) == {ids["admin_free_fs"]}  # "Gratuit sous condition" is not free
+    assert found(programmes=("France Services",)) == {ids["admin_free_fs"]}
+    assert found(publics=("Seniors",)) == {ids["admin_free_fs"]}
+    assert found(prise_en_charge=("Surdité",)) == {ids["admin_paid"]}
+    assert found(modalites_accompagnement=("Dans un atelier collectif",)) == {ids["smartphone"]}
+    assert found(services=("loisirs-creations",)) == set()
+
+
+def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
+    lon, lat = commune_point(conn, "87085")
+    # 200 offers nearby, closed on Wednesdays: more than the first KNN window (60)
+    for i in range(200):
+        insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo,Tu 09:00-12:00")
+    no_hours = insert_offer(conn, "Sans horaires", lon, lat + 0.0001)
+    far_open = [
+        insert_offer(conn, f"Ouvert {i}", lon + 0.5 + 0.01 * i, lat, horaires="We 09:00-12:00")
+        for i in range(5)
+    ]
+    body = search(
+        conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 12, 2, 10, 0))
+    )
+    assert [r["id"] for r in body["resultats"]] == far_open
+    assert all(r["ouvert_a_l_heure_demandee"] for r in body["resultats"])
+    assert no_hours not in {r["id"] for r in body["resultats"]}
+    assert "horaires inconnus" in body["avertissements"][0]
+    # a Monday morning: the closest closed-on-Wednesday offers are back
+    monday = search(
+        conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 11, 30, 10, 0))
+    )
+    assert not set(far_open) & {r["id"] for r in monday["resultats"]}
+
+
+# --------------------------------------------------------------------------- itinerance / remote
+
+
+def test_permanence_in_origin_commune_brings_its_offer_with_next_dates(conn):
+    lon, lat = commune_point(conn, "87085")
+    bus = insert_offer(conn, "Bus numérique", lon, lat, itinerance=["Itinérant"])
+    merged = insert_offer(conn, "Bus (doublon)", lon, lat)
+    conn.execute(
+        text("UPDATE offre SET statut = 'fusionnee', fusionnee_dans = :s WHERE id = :m"),
+        {"s": bus, "m": merged},
+    )
+    for i in range(30):  # fixed offers nearer to the origin than Limoges
+        insert_offer(conn, f"Fixe {i}", 1.02 + i * 0.001, 46.2)
+    insert_permanence(conn, merged, "87011", "Fr[2] 09:30-12:00")  # Bellac, ~40 km north
+    body = search(conn, code_commune="87011", limite=10)
+    first = body["resultats"][0]
+    assert first["id"] == bus and first["distance_depuis"] == "permanence"
+    assert first["distance_km"] == 0 and first["dans_commune_origine"]
+    passage = first["prochains_passages"][0]
+    assert passage["debut"] == "2026-12-11T09:30" and passage["commune"] == "Bellac"
+    assert passage["libelle"] == "vendredi 11 décembre, 9 h 30–12 h"
+    assert first["prochains_passages"][1]["debut"] == "2027-01-08T09:30"
+    assert merged not in {r["id"] for r in body["resultats"]}
+
+
+def test_remote_offers_are_apart_and_never_carry_a_distance(conn):
+    lon, lat = commune_point(conn, "87085")
+    nowhere = insert_offer(
+        conn, "Hotline", None, None, code_insee="87085", modalites_accompagnement=["À distance"]
+    )
+    remote_only = insert_offer(conn, "Visio", lon, lat, modalites_accompagnement=["À distance"])
+    hybrid = insert_offer(
+        conn,
+        "Mixte",
+        lon,
+        lat,
+        modalites_accompagnement=["À distance", "Accompagnement individuel"],
+    )
+    body = search(conn, code_commune="87085", limite=5)
+    remote_ids = [r["id"] for r in body["a_distance"]]
+    assert nowhere in remote_ids and remote_only in remote_ids and hybrid not in remote_ids
+    assert hybrid in {r["id"] for r in body["resultats"]}
+    assert not {nowhere, remote_only} & {r["id"] for r in body["resultats"]}
+    assert all("distance_km" not in r and "duree_estimee_min" not in r for r in body["a_distance"])
+
+
+def test_freshness_statuses(conn):
+    lon, lat = commune_point(conn, "87085")
+    today = NOW.date()
+    fresh = insert_offer(conn, "Frais", lon, lat, date_maj=today - timedelta(days=30))
+    stale = insert_offer(conn, "À vérifier", lon, lat, date_maj=today - timedelta(days=250))
+    old = insert_offer(conn, "Ancien", lon, lat, date_maj=date(2024, 1, 1))
+    confirmed = insert_offer(
+        conn, "Confirmé", lon, lat, date_maj=date(2024, 1, 1), confirmed_at=NOW - timedelta(days=10)
+    )
+    body = search(conn, code_commune="87085", limite=10)
+    status = {r["id"]: r["fraicheur"]["statut"] for r in body["resultats"]}
+    assert status[fresh] == "a_jour" and status[stale] == "a_verifier"
+    assert status[old] == "obsolete" and status[confirmed] == "a_jour"
+
+
+# --------------------------------------------------------------------------- HTTP API
+
+
+@pytest.fixture()
+def api_offers(engine):
+    """Committed offers (the test client uses its own connection), deleted at teardown."""
+    created: list[int] = []
+    with engine.begin() as c:
+        lon, lat = commune_point(c, "87085")
+        created.append(
+            insert_offer(
+                c,
+                "MFS Limoges",
+                lon,
+                lat,
+                code_insee="87085",
+                services=["demarches-administratives"],
+                frais=["Gratuit"],
+                programmes=["France Services"],
+                horaires="Mo-Fr 09:00-12:00",
+                date_maj=date(2026, 10, 1),
+            )
+        )
+        created.append(
+            insert_offer(
+                c,
+                "Médiathèque",
+                lon + 0.05,
+                lat + 0.02,
+                services=["outils-numeriques-quotidien"],
+                publics=["Familles et/ou enfants"],
+                frais=["Gratuit"],
+            )
+        )
+        created.append(insert_offer(c, "Ancienne fiche", lon, lat))
+        c.execute(
+            text("UPDATE offre SET statut = 'fusionnee', fusionnee_dans = :s WHERE id = :m"),
+            {"s": created[0], "m": created[2]},
+        )
+        created.append(insert_offer(c, "Nice", 7.26, 43.70))  # outside the 87 bbox
+        run = c.execute(text("INSERT INTO import_run (source) VALUES ('test') RETURNING id"))
+        run_id = run.scalar_one()
+        for source, offer in (("france-services", created[0]), ("cartographie", created[2])):
+            c.execute(
+                text(
+                    "INSERT INTO enregistrement_source (source, source_id, offre_id, "
+                    "brut, donnees, empreinte, premier_run_id) VALUES "
+                    "(:s, :sid, :o, '{}', '{}', 'x', :r)"
+                ),
+                {"s": source, "sid": f"{source}-1", "o": offer, "r": run_id},
+            )
+
+    yield created
+    with engine.begin() as c:
+        c.execute(
+            text("DELETE FROM enregistrement_source WHERE offre_id = ANY(:ids)"), {"ids": created}
+        )
+        c.execute(text("DELETE FROM import_run WHERE id = :r"), {"r": run_id})
+        c.execute(
+            text("UPDATE offre SET fusionnee_dans = NULL WHERE id = ANY(:ids)"), {"ids": created}
+        )
+        c.execute(text("DELETE FROM offre WHERE id = ANY(:ids)"), {"ids": created})
+
+
+def test_api_search_with_slugs(client, api_offers):
+    r = client.get(
+        "/api/v1/recherche?code_postal=87000&services=demarches-administratives"
+        "&frais=gratuit&programme=france-services&ouvert=2026-12-02T10:00"
+    )
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert [x["id"] for x in body["resultats"]] == [api_offers[0]]
+    assert body["origine"]["communes"][0]["code"] == "87085"
+    assert body["resultats"][0]["distance_km"] == 0
+    families = client.get("/api/v1/recherche?code_commune=87085&publics=familles").get_json()
+    assert [x["id"] for x in families["resultats"]] == [api_offers[1]]
+    by_point = client.get("/api/v1/recherche?lat=45.85&lon=1.25&limite=2").get_json()
+    assert by_point["origine"]["mode"] == "point" and len(by_point["resultats"]) == 2
+
+
+def test_api_offer_detail_with_provenance_and_merge(client, api_offers):
+    survivor, merged = api_offers[0], api_offers[2]
+    body = client.get(f"/api/v1/offres/{merged}").get_json()
+    assert body["id"] == survivor and body["fusion"]["id_demande"] == merged
+    assert body["provenance"]["sources"] == ["cartographie", "france-services"]
+    assert body["provenance"]["offres_fusionnees"] == [merged]
+    direct = client.get(f"/api/v1/offres/{survivor}").get_json()
+    assert "fusion" not in direct and direct["nom"] == "MFS Limoges"
+    missing = client.get("/api/v1/offres/999999999")
+    assert missing.status_code == 404 and missing.get_json()["parametre"] == "id"
+
+
+def test_api_geojson_bbox(client, api_offers):
+    r = client.get("/api/v1/offres.geojson?bbox=0.5,45.3,2.0,46.5")
+    assert r.status_code == 200 and r.mimetype == "application/geo+json"
+    body = r.get_json()
+    ids = {f["properties"]["id"] for f in body["features"]}
+    assert {api_offers[0], api_offers[1]} <= ids
+    assert api_offers[2] not in ids and api_offers[3] not in ids  # merged; outside
+    assert all(f["properties"]["nom"] for f in body["features"])
+    wide = client.get("/api/v1/offres.geojson?bbox=0,44,3,47&services=outils-numeriques-quotidien")
+    assert [f["id"] for f in wide.get_json()["features"]] == [api_offers[1]]
+    one = client.get("/api/v1/offres.geojson?bbox=0,44,3,47&limite=1").get_json()
+    assert one["nombre"] == 1 and one["tronque"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "parametre"),
+    [
+        ("recherche?code_postal=874", "code_postal"),
+        ("recherche?code_postal=87A00", "code_postal"),
+        ("recherche", "code_postal"),
+        ("recherche?code_commune=8", "code_commune"),
+        ("recherche?code_postal=87400&code_commune=87085", "code_commune"),
+        ("recherche?code_postal=87400&services=cuisine", "services"),
+        ("recherche?code_postal=87400&publics=retraites", "publics"),
+        ("recherche?code_postal=87400&prise_en_charge=x", "prise_en_charge"),
+        ("recherche?code_postal=87400&frais=payant", "frais"),
+        ("recherche?code_postal=87400&modalites=visio", "modalites"),
+        ("recherche?code_postal=87400&programme=inconnu", "programme"),
+        ("recherche?code_postal=87400&ouvert=demain", "ouvert"),
+        ("recherche?code_postal=87400&limite=101", "limite"),
+        ("recherche?code_postal=87400&limite=0", "limite"),
+        ("recherche?code_postal=87400&limite=dix", "limite"),
+        ("recherche?lat=91&lon=1", "lat"),
+        ("recherche?lat=45&lon=-181", "lon"),
+        ("recherche?lat=45", "lon"),
+        ("recherche?lat=abc&lon=1", "lat"),
+        ("recherche?code_postal=87400&service=x", "service"),
+        ("offres.geojson", "bbox"),
+        ("offres.geojson?bbox=1,2,3", "bbox"),
+        ("offres.geojson?bbox=2,45,1,46", "bbox"),
+        ("offres.geojson?bbox=-5,41,9,51", "bbox"),
+        ("offres.geojson?bbox=0,44,3,47&limite=20001", "limite"),
+        ("offres.geojson?bbox=0,44,3,47&services=x", "services"),
+        ("offres/abc", "id"),
+    ],
+)
+def test_api_400_names_the_bad_parameter(client, query, parametre):
+    r = client.get(f"/api/v1/{query}")
+    assert r.status_code == 400, (query, r.get_json())
+    body = r.get_json()
+    assert body["parametre"] == parametre
+    assert len(body["erreur"]) > 10
+
+
+def test_unknown_postcode_is_404(client):
+    r = client.get("/api/v1/recherche?code_postal=00000")
+    assert r.status_code == 404 and r.get_json()["parametre"] == "code_postal"
+
+
+def test_openapi_documents_every_api_route(app, client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    documented = set(doc["paths"])
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json":
+            path = rule.rule.removeprefix("/api/v1").replace("<offre_id>", "{id}")
+            path = path.replace("<code>", "{code}")
+            assert path in documented, path
+    names = {p["name"] for p in doc["paths"]["/recherche"]["get"]["parameters"]}
+    from mapdir.api.recherche import SEARCH_PARAMS
+
+    assert names == SEARCH_PARAMS
