@@ -21,9 +21,10 @@ def _offers_dir(from_dir: Path) -> Path:
 def _geocoder(settings: Settings, enabled: bool):
     if not enabled:
         return None
-    from etl.geocode import BanClient, Geocoder, SqliteGeocodeCache
+    from etl.geocode import BanClient, Geocoder
+    from etl.geocode_cache import PgGeocodeCache
 
-    cache = SqliteGeocodeCache(settings.cache_dir / "geocode")
+    cache = PgGeocodeCache(get_engine(settings))
     client = BanClient(settings["MAPDIR_BAN_URL"], timeout=(5.0, 300.0))
     return Geocoder(client, cache, min_score=settings.float("MAPDIR_BAN_MIN_SCORE"))
 

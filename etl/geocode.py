@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
-from pathlib import Path
 from typing import Protocol
 
 import requests
@@ -297,63 +294,6 @@ class GeocodeCache(Protocol):
     def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]: ...
 
     def put_many(self, entries: Mapping[str, GeocodeResult]) -> None: ...
-
-
-class MemoryGeocodeCache:
-    """Cache held in a dict (one process, tests)."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, GeocodeResult] = {}
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]:
-        return {key: self.entries[key] for key in keys if key in self.entries}
-
-    def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
-        self.entries.update(entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-class SqliteGeocodeCache:
-    """Cache in ``<directory>/ban-geocode-cache.sqlite3`` (one JSON answer per key)."""
-
-    FILE_NAME = "ban-geocode-cache.sqlite3"
-
-    def __init__(self, directory: str | Path):
-        self.path = Path(directory) / self.FILE_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(self.path)
-        self._connection.execute(
-            "CREATE TABLE IF NOT EXISTS ban_answer (key TEXT PRIMARY KEY, answer TEXT NOT NULL,"
-            " stored_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-        )
-        self._connection.commit()
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]:
-        wanted = list(dict.fromkeys(keys))
-        found: dict[str, GeocodeResult] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._connection.execute(
-                f"SELECT key, answer FROM ban_answer WHERE key IN ({marks})", chunk
-            )
-            found.update({key: GeocodeResult.from_dict(json.loads(a)) for key, a in rows})
-        return found
-
-    def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
-        with self._connection:
-            self._connection.executemany(
-                "INSERT OR REPLACE INTO ban_answer (key, answer) VALUES (?, ?)",
-                [(k, json.dumps(r.to_dict(), ensure_ascii=False)) for k, r in entries.items()],
-            )
-
-    def __len__(self) -> int:
-        return self._connection.execute("SELECT count(*) FROM ban_answer").fetchone()[0]
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 class Geocoder:

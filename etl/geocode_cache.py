@@ -1,36 +1,101 @@
-"""The geocoder cache kept in PostGIS (table ``geocode_cache``), same protocol as the others."""
+"""Implementations of the geocoder cache protocol: memory, SQLite file, PostGIS table."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
 
 from etl.geocode import GeocodeResult
 
 
+class MemoryGeocodeCache:
+    """Cache held in a dict (one process, tests)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, GeocodeResult] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]:
+        return {key: self.entries[key] for key in keys if key in self.entries}
+
+    def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
+        self.entries.update(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+class SqliteGeocodeCache:
+    """Cache in ``<directory>/ban-geocode-cache.sqlite3`` (one JSON answer per key)."""
+
+    FILE_NAME = "ban-geocode-cache.sqlite3"
+
+    def __init__(self, directory: str | Path):
+        self.path = Path(directory) / self.FILE_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(self.path)
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS ban_answer (key TEXT PRIMARY KEY, answer TEXT NOT NULL,"
+            " stored_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        self._connection.commit()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, GeocodeResult] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._connection.execute(
+                f"SELECT key, answer FROM ban_answer WHERE key IN ({marks})", chunk
+            )
+            found.update({key: GeocodeResult.from_dict(json.loads(a)) for key, a in rows})
+        return found
+
+    def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
+        with self._connection:
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO ban_answer (key, answer) VALUES (?, ?)",
+                [(k, json.dumps(r.to_dict(), ensure_ascii=False)) for k, r in entries.items()],
+            )
+
+    def __len__(self) -> int:
+        return self._connection.execute("SELECT count(*) FROM ban_answer").fetchone()[0]
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 class PgGeocodeCache:
-    def __init__(self, conn: Connection):
-        self.conn = conn
+    """Cache in the ``geocode_cache`` table; each write commits on its own, so answers
+    survive a failed import run."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def get_many(self, keys: Iterable[str]) -> dict[str, GeocodeResult]:
         keys = list(keys)
         if not keys:
             return {}
-        rows = self.conn.execute(
-            text("SELECT cle, resultat FROM geocode_cache WHERE cle = ANY(:k)"), {"k": keys}
-        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT cle, resultat FROM geocode_cache WHERE cle = ANY(:k)"), {"k": keys}
+            ).all()
         return {cle: GeocodeResult.from_dict(res) for cle, res in rows}
 
     def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
         if not entries:
             return
-        self.conn.execute(
-            text(
-                "INSERT INTO geocode_cache (cle, resultat) VALUES (:k, CAST(:r AS jsonb))"
-                " ON CONFLICT (cle) DO UPDATE SET resultat = EXCLUDED.resultat, created_at = now()"
-            ),
-            [{"k": k, "r": json.dumps(v.to_dict())} for k, v in entries.items()],
-        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO geocode_cache (cle, resultat) VALUES (:k, CAST(:r AS jsonb))"
+                    " ON CONFLICT (cle) DO UPDATE SET resultat = EXCLUDED.resultat,"
+                    " created_at = now()"
+                ),
+                [{"k": k, "r": json.dumps(v.to_dict())} for k, v in entries.items()],
+            )

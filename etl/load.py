@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl.prepare import PreparedRecord, prepare_records
 from etl.rebuild import create_offers, rebuild_offers, replace_permanences
 from etl.record import BadFile
-from etl.sources import SOURCES
+from etl.sources import SOURCES, file_date
 from mapdir.errors import MapdirError
 
 Progress = Callable[[str], None]
@@ -65,6 +65,14 @@ class RunSummary:
 def content_hash(brut: dict[str, Any], donnees: dict[str, Any]) -> str:
     payload = json.dumps([brut, donnees], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _snapshot_date(path: Path) -> str | None:
+    found = file_date(path)
+    if not found:
+        return None
+    year, month, day = found
+    return f"{year:04d}-{month:02d}-{max(day, 1):02d}"
 
 
 def _start_run(engine: Engine, source: str, fichier: str) -> int:
@@ -175,8 +183,13 @@ def _load(
     new: list[PreparedRecord] = []
     changed: list[tuple[Any, PreparedRecord]] = []
     unchanged_ids: list[int] = []
+    snapshot = _snapshot_date(path)
     for rec in prepared:
         rec.empreinte = content_hash(rec.brut, rec.donnees)
+        if not rec.donnees.get("date_maj") and snapshot:
+            # a source without dates (France Services): the file's date, outside the hash
+            # so that the same content in a newer file stays "unchanged"
+            rec.donnees["date_maj"] = snapshot
         old = existing.get(rec.source_id)
         if old is None:
             new.append(rec)

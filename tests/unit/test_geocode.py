@@ -16,12 +16,11 @@ from etl.geocode import (
     GeocoderError,
     GeocodeResult,
     GeocoderUnavailable,
-    MemoryGeocodeCache,
-    SqliteGeocodeCache,
     ban_query_text,
     cache_key,
     same_commune,
 )
+from etl.geocode_cache import MemoryGeocodeCache, SqliteGeocodeCache
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ban_server import (  # noqa: E402
