@@ -1,7 +1,9 @@
 """Deduplicate offers across sources: candidate pairs in PostGIS, scores in Python.
 
 Candidates: active offers from disjoint sets of sources within ``RADIUS_M`` metres
-(``ST_DWithin`` on geography, pre-filtered by the GiST index) or sharing a SIRET. Each
+(``ST_DWithin`` on geography, pre-filtered by the GiST index), sharing a SIRET, or in the
+same commune when one of them is only placed at the commune's centre (then the distance is
+no evidence and the pair needs a similar name, address or a shared phone). Each
 pair is scored by ``etl.dedup_score.score_pair`` (explainable components); every score
 and decision is stored in ``doublon``. A "fusion" merges the less authoritative offer into
 the other (``statut = 'fusionnee'``, ``fusionnee_dans``): nothing is deleted, and
@@ -40,6 +42,13 @@ _CANDIDATES = text(
         SELECT a.id, b.id FROM changed a
         JOIN offre b ON b.id <> a.id AND b.statut = 'active' AND b.pivot = a.pivot
         WHERE a.pivot IS NOT NULL
+        UNION
+        -- a point at the commune's centre says nothing: same commune and some evidence
+        SELECT a.id, b.id FROM changed a
+        JOIN offre b ON b.id <> a.id AND b.statut = 'active' AND b.code_insee = a.code_insee
+            AND (a.geo_precision = 'commune' OR b.geo_precision = 'commune')
+            AND (similarity(a.nom, b.nom) > 0.3 OR a.telephones && b.telephones
+                 OR similarity(coalesce(a.adresse, ''), coalesce(b.adresse, '')) > 0.6)
     )
     SELECT DISTINCT least(n.a_id, n.b_id) AS id_a, greatest(n.a_id, n.b_id) AS id_b
     FROM near n
@@ -57,8 +66,9 @@ def _side(row) -> PairSide:
         code_postal=row.code_postal,
         code_insee=row.code_insee,
         pivot=row.pivot,
-        latitude=row.lat,
-        longitude=row.lon,
+        # a commune-centre point is no location evidence
+        latitude=None if row.geo_precision == "commune" else row.lat,
+        longitude=None if row.geo_precision == "commune" else row.lon,
         telephones=tuple(row.telephones or ()),
         courriels=tuple(row.courriels or ()),
         source=row.best_source or "",
@@ -81,6 +91,7 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
                 """
                 SELECT o.id, o.nom, o.adresse, o.code_postal, o.code_insee, o.pivot,
                     ST_X(o.point) AS lon, ST_Y(o.point) AS lat, o.telephones, o.courriels,
+                    o.geo_precision,
                     (SELECT es.source FROM enregistrement_source es WHERE es.offre_id = o.id
                      ORDER BY es.id LIMIT 1) AS best_source
                 FROM offre o WHERE o.id = ANY(:ids)

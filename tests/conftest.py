@@ -40,6 +40,18 @@ def cluster() -> Cluster:
     return Cluster(Settings.from_env({"DATABASE_URL": ""}))
 
 
+def _other_sessions(cluster: Cluster) -> bool:
+    """Another test session (or anything else) still uses the cluster: leave it running."""
+    import psycopg
+
+    with psycopg.connect(cluster._admin_conninfo(), autocommit=True) as conn:
+        others = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname IS NOT NULL"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        ).fetchone()[0]
+    return others > 0
+
+
 @pytest.fixture(scope="session")
 def db_url(cluster: Cluster) -> str:
     external = os.environ.get("MAPDIR_TEST_DATABASE_URL")
@@ -54,7 +66,7 @@ def db_url(cluster: Cluster) -> str:
 
     _engine_for.cache_clear()
     cluster.drop_database(TEST_DB)
-    if not was_running and os.environ.get("MAPDIR_KEEP_DB") != "1":
+    if not was_running and not _other_sessions(cluster) and os.environ.get("MAPDIR_KEEP_DB") != "1":
         cluster.stop()
 
 
