@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import jsonify, request
 from unidecode import unidecode
 
+from etl import vocab
 from mapdir.api import api_bp
 from mapdir.errors import InvalidParameter
 from mapdir.geo.services import validate_postcode
@@ -23,53 +24,12 @@ from mapdir.offers.search import (
 )
 from mapdir.web.context import connection, settings
 
-SERVICES = (
-    "demarches-administratives",
-    "outils-numeriques-quotidien",
-    "insertion-professionnelle",
-    "utilisation-securisee",
-    "parentalite-education",
-    "loisirs-creations",
-    "comprehension-monde-numerique",
-    "acces-internet-materiel",
-    "materiel-prix-solidaire",
-)
-PUBLICS = ("Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes")
-PRISE_EN_CHARGE = (
-    "Surdité",
-    "Handicaps moteurs",
-    "Handicaps mentaux",
-    "Illettrisme",
-    "Langues étrangères (anglais)",
-    "Langues étrangères (autres)",
-    "Déficience visuelle",
-)
-PROGRAMMES = (
-    "Aidants Connect",
-    "Bibliothèques numérique de référence",
-    "Certification PIX",
-    "Conseillers numériques",
-    "Emmaüs Connect",
-    "France Services",
-    "Grande école du numérique",
-    "La Croix Rouge",
-    "Point d'accès numérique CAF",
-    "Promeneurs du net",
-    "Relais numérique (Emmaüs Connect)",
-)
-MODALITES_ACCOMPAGNEMENT = (
-    "En autonomie",
-    "Accompagnement individuel",
-    "Dans un atelier collectif",
-    "À distance",
-)
-MODALITES_ACCES = (
-    "Se présenter",
-    "Téléphoner",
-    "Contacter par mail",
-    "Prendre un RDV en ligne",
-    "Envoyer un mail avec une fiche de prescription",
-)
+SERVICES = tuple(vocab.SERVICES)
+PUBLICS = vocab.PUBLICS
+PRISE_EN_CHARGE = vocab.PRISE_EN_CHARGE
+PROGRAMMES = vocab.PROGRAMMES
+MODALITES_ACCOMPAGNEMENT = vocab.MODALITES_ACCOMPAGNEMENT
+MODALITES_ACCES = vocab.MODALITES_ACCES
 ALIASES = {
     "atelier-collectif": "dans-un-atelier-collectif",
     "distance": "a-distance",
