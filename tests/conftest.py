@@ -107,5 +107,35 @@ def conn(engine):
         trans.rollback()
 
 
+@pytest.fixture(scope="session")
+def make_database(cluster: Cluster, db_url: str, shared_data: Path):
+    """Factory of extra databases for a module: ``make_database(name, deps)`` creates,
+    migrates and fills one with the national communes and the polygons of ``deps``, and
+    returns its engine; every database made is dropped at the end of the session."""
+    made: list[tuple[str, object]] = []
+
+    def _make(name: str, departements: tuple[str, ...] = ("87",)):
+        full = f"mapdir_test_{name}_{os.getpid()}"
+        cluster.drop_database(full)
+        cluster.ensure_database(full)
+        url = cluster.url(full)
+        migrate.upgrade(url)
+        eng = get_engine(url=url)
+        files = LocalGeoFiles(shared_data)
+        import_france(eng, files, progress=_quiet)
+        for dep in departements:
+            import_departement(eng, files, dep, progress=_quiet)
+        made.append((full, eng))
+        return eng
+
+    yield _make
+    from mapdir.db import _engine_for
+
+    for full, eng in made:
+        eng.dispose()
+        cluster.drop_database(full)
+    _engine_for.cache_clear()
+
+
 def count(connection, sql: str, **params) -> int:
     return connection.execute(text(sql), params).scalar_one()

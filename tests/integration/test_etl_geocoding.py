@@ -8,7 +8,6 @@ unreachable, the commune's point is used and flagged. A re-run asks BAN nothing 
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from sqlalchemy import text
@@ -16,10 +15,6 @@ from sqlalchemy import text
 from etl.geocode import BanClient, GeocodeQuery, Geocoder, ban_query_text
 from etl.geocode_cache import PgGeocodeCache
 from etl.load import run_source
-from mapdir import migrate
-from mapdir.db import get_engine
-from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_departement, import_france
 from tests.ban_server import BanAnswer, FakeBanServer, closed_port_url
 
 ROWS = [
@@ -42,22 +37,8 @@ def _text(row):
 
 
 @pytest.fixture(scope="module")
-def geo_engine(cluster, db_url, shared_data):
-    name = f"mapdir_test_geocoding_{os.getpid()}"
-    cluster.drop_database(name)
-    cluster.ensure_database(name)
-    url = cluster.url(name)
-    migrate.upgrade(url)
-    eng = get_engine(url=url)
-    files = LocalGeoFiles(shared_data)
-    import_france(eng, files, progress=lambda _m: None)
-    import_departement(eng, files, "87", progress=lambda _m: None)
-    yield eng
-    eng.dispose()
-    from mapdir.db import _engine_for
-
-    _engine_for.cache_clear()
-    cluster.drop_database(name)
+def geo_engine(make_database):
+    return make_database("geocoding")
 
 
 def test_geocoded_then_cached_then_fallback(geo_engine, tmp_path):

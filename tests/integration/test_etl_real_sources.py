@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,6 @@ from etl.dedup import undo_merge
 from etl.export_mednum import validate_csv, write_csv
 from etl.load import EtlError, run_source
 from etl.sources import SOURCES, newest_file
-from mapdir import migrate
-from mapdir.db import get_engine
-from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_departement, import_france
 
 
 def _quiet(_m):
@@ -29,16 +24,8 @@ def _quiet(_m):
 
 
 @pytest.fixture(scope="module")
-def loaded(cluster, db_url, shared_data):
-    name = f"mapdir_test_etl_{os.getpid()}"
-    cluster.drop_database(name)
-    cluster.ensure_database(name)
-    url = cluster.url(name)
-    migrate.upgrade(url)
-    eng = get_engine(url=url)
-    files = LocalGeoFiles(shared_data)
-    import_france(eng, files, progress=_quiet)
-    import_departement(eng, files, "87", progress=_quiet)
+def loaded(make_database, shared_data):
+    eng = make_database("etl")
     offers = shared_data / "offers"
     results = {
         "fs2022": run_source(eng, "france-services", offers / "france-services-2022-12-01.csv")
@@ -48,12 +35,7 @@ def loaded(cluster, db_url, shared_data):
     for key in ("first", "second"):
         for summary in results[key].values():
             print(f"[{key}] {summary.line()}")
-    yield eng, results
-    eng.dispose()
-    from mapdir.db import _engine_for
-
-    _engine_for.cache_clear()
-    cluster.drop_database(name)
+    return eng, results
 
 
 def test_second_run_changes_nothing(loaded):
