@@ -318,6 +318,12 @@ def score_pair(
     place = _distance_agreement(distance)
     if addr_sim is not None and same_commune:
         place = max(place, addr_sim) if addr_sim >= 0.8 else (place + addr_sim) / 2
+    same_phone = bool(_phones(a.telephones) & _phones(b.telephones))
+    same_email = bool(_emails(a.courriels) & _emails(b.courriels))
+    if distance is None and addr_sim is None and same_commune and (same_phone or same_email):
+        # nothing locates either record more precisely than its commune: a shared phone
+        # or e-mail in the same commune is the location evidence
+        place = max(place, 0.8)
     score = 100 * (0.5 * name_sim + 0.5 * place)
 
     siret_a, siret_b = _valid_siret(a.pivot), _valid_siret(b.pivot)
@@ -335,8 +341,6 @@ def score_pair(
     elif siret_a and siret_b:
         why.append("même SIREN, établissements différents")
 
-    same_phone = bool(_phones(a.telephones) & _phones(b.telephones))
-    same_email = bool(_emails(a.courriels) & _emails(b.courriels))
     if same_phone or same_email:
         score += 25 if place >= 0.5 else 10
         shared = [("même téléphone", same_phone), ("même courriel", same_email)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -309,3 +310,28 @@ def test_scoring_20000_pairs_is_fast(
         )
     # CPU time of this process: other test runs share the machine and inflate the wall time.
     assert cpu < 2.0
+
+
+def test_commune_level_record_with_shared_phone_is_located_by_it():
+    """A record placed only at its commune (no address, no point) and a precise one of the
+    same commune sharing a phone: the phone is the location evidence (Saint-Léonard case)."""
+    fs = PairSide(
+        nom="France services Saint-Léonard-de-Noblat - Maison Simone Veil",
+        adresse="15 Rue de Beaufort",
+        code_insee="87161",
+        latitude=45.8313,
+        longitude=1.4908,
+        telephones=("+33519090070",),
+        source="france-services",
+    )
+    hv = PairSide(
+        nom="France Services - Espace Simone Veil",
+        code_insee="87161",
+        telephones=("+33519090070",),
+        source="haute-vienne",
+    )
+    assert score_pair(fs, hv).decision == "fusion"
+    other_phone = dataclasses.replace(hv, telephones=("+33555000000",))
+    assert score_pair(fs, other_phone).decision != "fusion"
+    elsewhere = dataclasses.replace(hv, code_insee="87085")
+    assert score_pair(fs, elsewhere).decision != "fusion"
