@@ -137,5 +137,26 @@ def make_database(cluster: Cluster, db_url: str, shared_data: Path):
     _engine_for.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def real_directory(make_database, shared_data: Path):
+    """A database holding the real directory: France + 87 polygons, every source's newest
+    file (no network geocoding). Read-only for the tests that use it."""
+    from etl.load import run_source
+    from etl.sources import SOURCES, newest_file
+
+    eng = make_database("directory", ("87",))
+    for slug in SOURCES:
+        run_source(eng, slug, newest_file(slug, shared_data / "offers"))
+    return eng
+
+
+@pytest.fixture(scope="session")
+def real_client(real_directory):
+    url = real_directory.url.render_as_string(hide_password=False)
+    application = create_app(Settings.from_env({"DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}))
+    application.config["TESTING"] = True
+    return application.test_client()
+
+
 def count(connection, sql: str, **params) -> int:
     return connection.execute(text(sql), params).scalar_one()
