@@ -115,6 +115,10 @@ def run_source(
     try:
         with engine.begin() as conn:
             _load(conn, slug, Path(path), run_id, summary, geocoder, progress)
+            if summary.counts["inseres"] > 500:
+                # fresh statistics, or the planner believes the tables are still empty
+                conn.execute(text("ANALYZE offre"))
+                conn.execute(text("ANALYZE enregistrement_source"))
             if dedup and summary.offer_ids_changed:
                 from etl.dedup import dedup_offers
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.merge import build_offer
+from mapdir.editing.overrides import apply_overrides
 from mapdir.offers.models import LIST_FIELDS, SCALAR_FIELDS
 
 _COLUMNS = [*SCALAR_FIELDS, *LIST_FIELDS, "geo_precision", "geo_score", "champs_source"]
@@ -168,6 +169,7 @@ def rebuild_offers(conn: Connection, offer_ids: Iterable[int]) -> set[int]:
             }
         )
     payload = [{"id": oid, **build_offer(recs)} for oid, recs in grouped.items()]
+    apply_overrides(conn, payload)  # human edits win over the sources (mapdir.editing)
     if payload:
         sets = ", ".join(f"{c} = r.{c}" for c in _COLUMNS)
         conn.execute(

@@ -21,6 +21,24 @@ def _secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def _init_editing(app: Flask, settings: Settings) -> None:
+    """Back-office: CSRF on every form and data-changing JSON, session cookie flags."""
+    from flask_wtf.csrf import CSRFProtect
+
+    from mapdir.web.auth_pages import auth_bp
+    from mapdir.web.edit_pages import edit_bp
+
+    app.config["SESSION_COOKIE_SECURE"] = settings["MAPDIR_SECURE_COOKIES"] == "1"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
+    csrf = CSRFProtect(app)
+    # POST /api/v1/planification only computes (writes nothing): API clients need no token
+    csrf.exempt("mapdir.api.planification.planification")
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(edit_bp)
+
+
 def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     """Application factory. ``settings``: a Settings, or overrides of the environment."""
     if not isinstance(settings, Settings):
@@ -51,5 +69,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    _init_editing(app, settings)
     register_error_handlers(app)
     return app

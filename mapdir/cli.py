@@ -38,6 +38,12 @@ def _register() -> None:
 
     main.add_command(etl)
     main.add_command(export)
+    from mapdir.planner.commands import planner
+
+    main.add_command(planner)
+    from mapdir.editing.commands import users
+
+    main.add_command(users)
 
 
 _register()

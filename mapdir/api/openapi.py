@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from mapdir.api import api_bp
+from mapdir.api.openapi_planner import planner_paths
 from mapdir.api.recherche import (
     MODALITES_ACCES,
     MODALITES_ACCOMPAGNEMENT,
@@ -126,7 +127,7 @@ PASSAGE_SCHEMA = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
+def _search_document() -> dict[str, Any]:
     """The whole OpenAPI 3.0 document (a plain dict)."""
     code_path = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
@@ -285,6 +286,13 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole API: search and communes, then the planners' paths."""
+    document = _search_document()
+    document["paths"].update(planner_paths())
+    return document
 
 
 @api_bp.get("/openapi.json")

@@ -170,3 +170,15 @@ def commune_detail(conn: Connection, code: str) -> dict[str, Any]:
         out["code_demande"] = code
         out["note"] = f"Le code {code} est un ancien code : la commune actuelle est {row.code}."
     return out
+
+
+def commune_ref(conn: Connection, code: str | None) -> Any:
+    """(code, nom, lon, lat) of one commune, or None."""
+    if not code:
+        return None
+    return conn.execute(
+        text(
+            "SELECT code, nom, ST_X(point) AS lon, ST_Y(point) AS lat FROM commune WHERE code = :c"
+        ),
+        {"c": code},
+    ).first()

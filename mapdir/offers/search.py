@@ -32,6 +32,8 @@ from mapdir.offers import hours_eval
 REMOTE = "À distance"
 MAX_ROUNDS = 6
 MAX_WINDOW = 50_000
+#: with an opening-time filter, candidates are looked for among this many nearest offers
+MAX_WINDOW_OPEN = 20_000
 PERMANENCE_RADIUS_M = 5_000
 #: metres per degree, a lower bound over the WGS84 ellipsoid (meridian degree at the equator)
 MIN_METRES_PER_DEGREE = 110_570.0
@@ -41,7 +43,8 @@ OFFER_COLUMNS = """
     ST_X(o.point) AS lon, ST_Y(o.point) AS lat, o.geo_precision, o.telephones, o.courriels,
     o.sites_web, o.horaires, o.horaires_texte, o.services, o.publics, o.prise_en_charge,
     o.frais, o.modalites_acces, o.modalites_accompagnement, o.programmes, o.itinerance,
-    o.typologie, o.prise_rdv_url, o.presentation_resume, o.date_maj, o.confirmed_at, o.statut
+    o.typologie, o.prise_rdv_url, o.presentation_resume, o.date_maj, o.confirmed_at, o.statut,
+    o.acceslibre_url, o.prise_rdv
 """
 LIST_OUTPUT = (
     "typologie",
@@ -240,6 +243,8 @@ def offer_json(row: Any, today: date) -> dict[str, Any]:
         "horaires": row.horaires,
         "horaires_texte": row.horaires_texte,
         "prise_rdv_url": row.prise_rdv_url,
+        "prise_rdv": row.prise_rdv,
+        "acceslibre_url": row.acceslibre_url,
         "presentation_resume": row.presentation_resume,
     }
     for name in LIST_OUTPUT:
@@ -257,13 +262,14 @@ def _exclusion_bound_m(origin: Origin, planar_deg: float) -> float:
 
 def knn_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     """The candidate query (params ``origin`` WKT and ``window`` to add): a KNN scan of the
-    partial GiST index on active offers, then the exact geodesic distance of each candidate."""
+    partial GiST index on active offers, then the exact geodesic distance of each candidate.
+    Candidates are narrow rows (id, commune, hours); the chosen ones are fetched whole."""
     where, params = filters.where_sql()
     sql = f"""
         SELECT c.*, ST_Distance(c.geom::geography, ST_GeomFromText(:origin, 4326)::geography)
                     AS distance_m
         FROM (
-            SELECT {OFFER_COLUMNS}, o.point AS geom,
+            SELECT o.id, o.code_insee, o.horaires, o.point AS geom,
                    o.point <-> ST_GeomFromText(:origin, 4326) AS planar
             FROM offre o
             WHERE o.statut = 'active' AND o.point IS NOT NULL
@@ -294,14 +300,20 @@ def _nearest_offers(
 ) -> tuple[list[dict[str, Any]], int]:
     """Nearest entries (with ``_distance_m``) and how many candidates had unknown hours."""
     window = max(3 * limit, 60)
+    max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
     entries: list[dict[str, Any]] = []
     unknown_hours = 0
+    states: dict[str | None, str] = {}  # one evaluation per distinct hours expression
     for _round in range(MAX_ROUNDS):
         rows = _knn_rows(conn, origin, filters, window)
         entries, unknown_hours = [], 0
         for row in rows:
             if filters.ouvert is not None:
-                state = hours_eval.open_state(row.horaires, filters.ouvert)
+                state = states.get(row.horaires)
+                if state is None:
+                    state = states[row.horaires] = hours_eval.open_state(
+                        row.horaires, filters.ouvert
+                    )
                 unknown_hours += state == "inconnu"
                 if state != "ouvert":
                     continue
@@ -310,13 +322,28 @@ def _nearest_offers(
                  "_commune": row.code_insee}
             )  # fmt: skip
         entries.sort(key=lambda e: _rank_key(e, origin.codes))
-        if len(rows) < window or window >= MAX_WINDOW:
+        if len(rows) < window or window >= max_window:
             break  # table exhausted (or hard cap reached)
         bound = _exclusion_bound_m(origin, rows[-1].planar)
         if len(entries) >= limit and entries[limit - 1]["_distance_m"] <= bound:
             break
-        window = min(window * 4, MAX_WINDOW)
+        window = min(window * 4, max_window)
     return entries, unknown_hours
+
+
+def _attach_rows(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Fetch the full rows of the entries that only carry a candidate row."""
+    missing = [e["id"] for e in entries if "_full" not in e]
+    if not missing:
+        return
+    rows = conn.execute(
+        text(f"SELECT {OFFER_COLUMNS} FROM offre o WHERE o.id = ANY(:ids)"), {"ids": missing}
+    ).all()
+    by_id = {r.id: r for r in rows}
+    for entry in entries:
+        if "_full" not in entry:
+            entry["_row"] = by_id[entry["id"]]
+            entry["_full"] = True
 
 
 def _permanence_entries(
@@ -370,7 +397,7 @@ def _permanence_entries(
             continue
         entry = entries.setdefault(
             offer.id,
-            {"id": offer.id, "_row": offer, "_distance_m": stop.distance_m or 0.0,
+            {"id": offer.id, "_row": offer, "_full": True, "_distance_m": stop.distance_m or 0.0,
              "_commune": stop.code_insee, "_passages": []},
         )  # fmt: skip
         for slot in hours_eval.passages(stop.horaires, start):
@@ -434,6 +461,7 @@ def search_offers(
                 entry.update(_distance_m=stop_entry["_distance_m"], _via_permanence=True)
                 entry["_commune"] = stop_entry["_commune"]
     ranked = sorted(by_id.values(), key=lambda e: _rank_key(e, origin.codes))[:limit]
+    _attach_rows(conn, ranked)
     results = []
     for entry in ranked:
         out = offer_json(entry["_row"], now.date())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -470,7 +471,7 @@ def test_openapi_documents_every_api_route(app, client):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json":
             path = rule.rule.removeprefix("/api/v1").replace("<offre_id>", "{id}")
-            path = path.replace("<code>", "{code}")
+            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", path)
             assert path in documented, path
     names = {p["name"] for p in doc["paths"]["/recherche"]["get"]["parameters"]}
     from mapdir.api.recherche import SEARCH_PARAMS

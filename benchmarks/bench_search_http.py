@@ -1,0 +1,209 @@
+"""Benchmark: /api/v1/recherche through HTTP, gunicorn with 2 workers on 127.0.0.1.
+
+Builds a throw-away database in the embedded cluster (migrated, communes imported from the
+offline mirror, the synthetic 100,000-offer directory of benchmarks/bench_search.py), starts
+gunicorn on a free 127.0.0.1 port, sends ``--requests`` searches from random postcodes with
+random filters (services, gratuit, ouvert maintenant) from a thread pool, then prints
+p50/p95/p99 latency, requests per second and the status codes. Gunicorn is stopped and the
+database dropped at the end; nothing else is touched.
+
+    .venv/bin/python benchmarks/bench_search_http.py [--offers 100000] [--requests 1000]
+        [--concurrency 8] [--url URL]
+
+``--url``: an existing database instead of a scratch one (the synthetic offers are committed
+there and deleted at the end: use only a database of your own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_search import SERVICES, insert_synthetic, percentiles  # noqa: E402
+
+from mapdir import migrate  # noqa: E402
+from mapdir.config import PROJECT_ROOT, Settings  # noqa: E402
+from mapdir.db import get_engine  # noqa: E402
+from mapdir.geo.files import LocalGeoFiles  # noqa: E402
+from mapdir.geo.importer import import_france  # noqa: E402
+from mapdir.pgcluster import Cluster  # noqa: E402
+
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 60
+REQUEST_TIMEOUT_S = 65
+_today = datetime.now().date()
+TUESDAY_10H = f"{_today + timedelta(days=(1 - _today.weekday()) % 7 or 7)}T10:00"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def random_query(rng: random.Random, postcodes: list[str]) -> dict[str, str]:
+    """One search: a random postcode and random filters (about half the searches filtered)."""
+    params = {"code_postal": rng.choice(postcodes), "limite": "20"}
+    if rng.random() < 0.5:
+        params["services"] = ",".join(rng.sample(SERVICES, rng.randint(1, 2)))
+    if rng.random() < 0.3:
+        params["frais"] = "gratuit"
+    draw = rng.random()
+    if draw < 0.15:
+        params["ouvert"] = TUESDAY_10H
+    elif draw < 0.20:
+        params["ouvert"] = "maintenant"  # may match nothing out of office hours: slow path
+    return params
+
+
+def query_kind(params: dict[str, str]) -> str:
+    """A label for the per-filter breakdown (the opening-hours filter dominates)."""
+    if params.get("ouvert") == "maintenant":
+        return "ouvert=maintenant"
+    if "ouvert" in params:
+        return "ouvert=mardi 10 h"
+    return "services/gratuit" if "services" in params or "frais" in params else "sans filtre"
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}
+    command = [
+        str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"),
+        "--workers", "2", "--bind", f"{HOST}:{port}", "--log-level", "warning",
+        "--timeout", "60", "mapdir:create_app()",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
+        try:
+            if requests.get(f"http://{HOST}:{port}/sante", timeout=2).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("gunicorn did not answer /sante in time")
+
+
+def run_requests(
+    base: str, queries: list[dict[str, str]], concurrency: int
+) -> tuple[list[float], dict[int | str, int], float]:
+    """Latencies (ms), status counts and wall time of all the queries."""
+    local = threading.local()
+    statuses: dict[int | str, int] = {}
+    slow: list[tuple] = []
+    lock = threading.Lock()
+
+    def one(params: dict[str, str]) -> float:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        t = time.perf_counter()
+        try:
+            response = session.get(
+                f"{base}/api/v1/recherche", params=params, timeout=REQUEST_TIMEOUT_S
+            )
+            outcome: int | str = response.status_code
+        except requests.RequestException as exc:
+            outcome = type(exc).__name__
+        elapsed = (time.perf_counter() - t) * 1000
+        with lock:
+            statuses[outcome] = statuses.get(outcome, 0) + 1
+            if outcome != 200 and len(slow) < 5:
+                slow.append((outcome, round(elapsed), params))
+        return elapsed
+
+    for warm in queries[:4]:  # warm both workers' connection pools (not counted)
+        requests.get(
+            f"{base}/api/v1/recherche",
+            params={"code_postal": warm["code_postal"]},
+            timeout=REQUEST_TIMEOUT_S,
+        )
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        latencies = list(pool.map(one, queries))
+    wall = time.perf_counter() - t0
+    for outcome, ms, params in slow:
+        print(f"  not 200: {outcome} after {ms} ms for {params}")
+    return latencies, statuses, wall
+
+
+def bench(url: str, offers: int, count: int, concurrency: int, seed: int) -> None:
+    engine = get_engine(url=url)
+    rng = random.Random(seed)
+    with engine.begin() as conn:
+        t0 = time.perf_counter()
+        insert_synthetic(conn, offers, seed)
+        print(f"inserted {offers} synthetic offers in {time.perf_counter() - t0:.1f} s")
+        postcodes = list(
+            conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
+        )
+    queries = [random_query(rng, postcodes) for _ in range(count)]
+    port = free_port()
+    process = start_gunicorn(url, port)
+    try:
+        latencies, statuses, wall = run_requests(f"http://{HOST}:{port}", queries, concurrency)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM offre WHERE nom LIKE 'bench %'"))
+    p50, p95, p99 = percentiles(latencies)
+    print(f"{count} requests to /api/v1/recherche, gunicorn 2 workers, {concurrency} threads")
+    print(f"  latency p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  p99 {p99:8.1f} ms")
+    print(f"  throughput {count / wall:8.1f} requests/s  (wall {wall:.1f} s)")
+    by_kind: dict[str, list[float]] = {}
+    for params, ms in zip(queries, latencies, strict=True):
+        by_kind.setdefault(query_kind(params), []).append(ms)
+    for kind, samples in sorted(by_kind.items()):
+        if len(samples) >= 2:
+            k50, k95, _ = percentiles(samples)
+            print(f"    {kind:22s} n={len(samples):4d}  p50 {k50:8.1f} ms  p95 {k95:8.1f} ms")
+    print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=str)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="an existing database of your own (default: scratch)")
+    parser.add_argument("--offers", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    if args.url:
+        bench(args.url, args.offers, args.requests, args.concurrency, args.seed)
+        return
+    settings = Settings.from_env({"DATABASE_URL": ""})
+    cluster = Cluster(settings)
+    cluster.start()
+    name = f"mapdir_bench_http_{os.getpid()}"
+    cluster.ensure_database(name)
+    url = cluster.url(name)
+    try:
+        migrate.upgrade(url)
+        t0 = time.perf_counter()
+        import_france(get_engine(url=url), LocalGeoFiles(settings.data_dir), progress=print)
+        print(f"communes imported in {time.perf_counter() - t0:.0f} s")
+        bench(url, args.offers, args.requests, args.concurrency, args.seed)
+    finally:
+        get_engine(url=url).dispose()
+        cluster.drop_database(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""User accounts: Argon2id password hashes, creation, login with a throttle, password changes.
+
+Passwords are never stored, returned or logged in clear: only their Argon2id hash is kept.
+The throttle counts failed logins in the database (``tentative_connexion``), so it holds
+across processes: ``MAX_FAILURES`` failures per email and IP within ``WINDOW_MINUTES``
+(or ``MAX_FAILURES_PER_IP`` for one IP, whatever the email) block further attempts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from mapdir.editing.models import ROLES
+from mapdir.errors import Conflict, InvalidParameter, MapdirError, NotFound
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+MAX_FAILURES_PER_IP = 50
+WINDOW_MINUTES = 15
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# verifying against this keeps the timing of unknown emails close to that of known ones
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class TooManyAttempts(MapdirError):
+    http_status = 429
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    role: str
+    departement: str | None
+    epci: str | None
+    offre_id: int | None
+    actif: bool
+    version_session: int
+
+    @property
+    def label(self) -> str:
+        scope = self.departement or self.epci or (f"offre {self.offre_id}" if self.offre_id else "")
+        return f"{self.email} ({self.role}{' ' + scope if scope else ''})"
+
+
+_USER_COLUMNS = "id, email, role, departement, epci, offre_id, actif, version_session"
+
+
+def _user(row: Any) -> User:
+    return User(**{k: getattr(row, k) for k in User.__dataclass_fields__})
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(15)  # 20 characters
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidParameter(
+            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.",
+            parametre="mot_de_passe",
+        )
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise InvalidParameter("Adresse électronique invalide.", parametre="email")
+    return email
+
+
+def create_user(
+    conn: Connection,
+    email: str,
+    role: str,
+    password: str,
+    *,
+    departement: str | None = None,
+    epci: str | None = None,
+    offre_id: int | None = None,
+) -> User:
+    """Create an account; the scope must match the role (territory, EPCI or offer)."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise InvalidParameter(f"Rôle inconnu : {role} ({', '.join(ROLES)}).", parametre="role")
+    if role == "animateur" and not (departement or epci):
+        raise InvalidParameter("Un animateur a besoin d'un territoire (--territoire ou --epci).")
+    if role == "structure" and not offre_id:
+        raise InvalidParameter("Un compte structure a besoin d'une offre (--offre).")
+    if (
+        departement
+        and not conn.execute(
+            text(
+                "SELECT 1 FROM departement WHERE code = :c UNION SELECT 1 FROM commune"
+                " WHERE departement = :c LIMIT 1"
+            ),
+            {"c": departement},
+        ).first()
+    ):
+        raise InvalidParameter(f"Département inconnu : {departement}.")
+    if epci and not conn.execute(text("SELECT 1 FROM epci WHERE siren = :s"), {"s": epci}).first():
+        raise InvalidParameter(f"EPCI inconnu : {epci}.")
+    if (
+        offre_id
+        and not conn.execute(text("SELECT 1 FROM offre WHERE id = :i"), {"i": offre_id}).first()
+    ):
+        raise InvalidParameter(f"Offre inconnue : {offre_id}.")
+    check_password_strength(password)
+    if conn.execute(
+        text("SELECT 1 FROM utilisateur WHERE lower(email) = :e"), {"e": email}
+    ).first():
+        raise Conflict(f"Un compte existe déjà pour {email}.")
+    row = conn.execute(
+        text(
+            "INSERT INTO utilisateur (email, hash_mot_de_passe, role, departement, epci, offre_id)"
+            f" VALUES (:e, :h, :r, :d, :ep, :o) RETURNING {_USER_COLUMNS}"
+        ),
+        {
+            "e": email,
+            "h": hash_password(password),
+            "r": role,
+            "d": departement if role == "animateur" else None,
+            "ep": epci if role == "animateur" else None,
+            "o": offre_id if role == "structure" else None,
+        },
+    ).one()
+    return _user(row)
+
+
+def get_user(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(
+        text(f"SELECT {_USER_COLUMNS} FROM utilisateur WHERE id = :i"), {"i": user_id}
+    ).first()
+    return _user(row) if row else None
+
+
+def find_user(conn: Connection, email: str) -> User:
+    row = conn.execute(
+        text(f"SELECT {_USER_COLUMNS} FROM utilisateur WHERE lower(email) = :e"),
+        {"e": (email or "").strip().lower()},
+    ).first()
+    if row is None:
+        raise NotFound(f"Aucun compte pour {email}.")
+    return _user(row)
+
+
+def list_users(conn: Connection) -> list[User]:
+    rows = conn.execute(text(f"SELECT {_USER_COLUMNS} FROM utilisateur ORDER BY email"))
+    return [_user(r) for r in rows]
+
+
+def set_active(conn: Connection, email: str, active: bool) -> User:
+    """Disable (or enable) an account; a disabled account's sessions end at once."""
+    user = find_user(conn, email)
+    conn.execute(
+        text(
+            "UPDATE utilisateur SET actif = :a, version_session = version_session + 1,"
+            " updated_at = now() WHERE id = :i"
+        ),
+        {"a": active, "i": user.id},
+    )
+    return find_user(conn, email)
+
+
+def set_password(conn: Connection, user_id: int, password: str) -> None:
+    """Store a new password hash and end the account's other sessions."""
+    check_password_strength(password)
+    conn.execute(
+        text(
+            "UPDATE utilisateur SET hash_mot_de_passe = :h, version_session = version_session + 1,"
+            " updated_at = now() WHERE id = :i"
+        ),
+        {"h": hash_password(password), "i": user_id},
+    )
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def verify_password(conn: Connection, user_id: int, password: str) -> bool:
+    hashed = conn.execute(
+        text("SELECT hash_mot_de_passe FROM utilisateur WHERE id = :i"), {"i": user_id}
+    ).scalar_one()
+    return _verify(hashed, password)
+
+
+def _recent_failures(conn: Connection, email: str, ip: str) -> tuple[int, int]:
+    row = conn.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE email = :e) AS by_key, count(*) AS by_ip"
+            " FROM tentative_connexion WHERE ip = :ip AND NOT reussie"
+            " AND created_at > now() - make_interval(mins => :w)"
+        ),
+        {"e": email, "ip": ip, "w": WINDOW_MINUTES},
+    ).one()
+    return row.by_key, row.by_ip
+
+
+def authenticate(conn: Connection, email: str, password: str, ip: str) -> User | None:
+    """The active user for these credentials, or None; raises TooManyAttempts when throttled.
+
+    The caller commits: failed attempts must be recorded even though login fails.
+    """
+    key = (email or "").strip().lower()[:254]
+    by_key, by_ip = _recent_failures(conn, key, ip)
+    if by_key >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP:
+        raise TooManyAttempts(
+            f"Trop de tentatives de connexion : réessayez dans {WINDOW_MINUTES} minutes."
+        )
+    row = conn.execute(
+        text(f"SELECT {_USER_COLUMNS}, hash_mot_de_passe FROM utilisateur WHERE lower(email) = :e"),
+        {"e": key},
+    ).first()
+    ok = _verify(row.hash_mot_de_passe if row else _DUMMY_HASH, password or "")
+    ok = ok and row is not None and row.actif
+    conn.execute(
+        text("INSERT INTO tentative_connexion (email, ip, reussie) VALUES (:e, :ip, :ok)"),
+        {"e": key, "ip": ip, "ok": ok},
+    )
+    if not ok:
+        return None
+    if _hasher.check_needs_rehash(row.hash_mot_de_passe):
+        conn.execute(
+            text("UPDATE utilisateur SET hash_mot_de_passe = :h WHERE id = :i"),
+            {"h": hash_password(password), "i": row.id},
+        )
+    conn.execute(
+        text("UPDATE utilisateur SET derniere_connexion = now() WHERE id = :i"), {"i": row.id}
+    )
+    return _user(row)

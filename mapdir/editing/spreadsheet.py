@@ -1,0 +1,189 @@
+"""Spreadsheet import (CSV or XLSX): read the table, map its columns to offer fields, and
+create the offers row by row with a French error per rejected row.
+
+Each row goes through the same parsing and permission checks as the web form
+(``parse_offer_form``, ``services.create_offer``), each in its own savepoint: a bad row is
+reported and skipped, the others are created. ``dry_run`` does everything, then rolls back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from unidecode import unidecode
+from werkzeug.datastructures import MultiDict
+
+from mapdir.editing import services
+from mapdir.editing.accounts import User
+from mapdir.editing.fields import FIELDS, parse_offer_form
+from mapdir.errors import InvalidParameter, MapdirError
+
+MAX_ROWS = 2000
+# target → label; lat/lon are separate columns in a sheet
+TARGETS = {
+    **{name: f.label for name, f in FIELDS.items() if name != "point"},
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+}
+_ALIASES = {
+    "nom": ("nom", "nom du lieu", "structure", "lieu", "name"),
+    "adresse": ("adresse", "address", "voie"),
+    "code_postal": ("code postal", "cp", "code_postal", "postcode"),
+    "commune_nom": ("commune", "ville", "city"),
+    "code_insee": ("code insee", "insee", "code_insee", "code commune"),
+    "telephones": ("telephone", "telephones", "tel"),
+    "courriels": ("courriel", "courriels", "email", "mail"),
+    "sites_web": ("site web", "site", "sites web", "url"),
+    "horaires": ("horaires", "horaires osm", "opening hours"),
+    "latitude": ("latitude", "lat"),
+    "longitude": ("longitude", "lon", "lng"),
+}
+
+
+@dataclass
+class RowResult:
+    line: int
+    nom: str
+    offer_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _key(label: str) -> str:
+    return " ".join(unidecode(str(label or "")).lower().replace("_", " ").split())
+
+
+def read_table(filename: str, content: bytes) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of the first sheet of an XLSX, or of a CSV (``;`` or ``,``)."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            table = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+            raise InvalidParameter(f"Classeur XLSX illisible ({type(exc).__name__}).") from exc
+    elif filename.lower().endswith(".csv"):
+        try:
+            decoded = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            decoded = content.decode("cp1252", errors="replace")
+        first = decoded.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        table = [
+            [c.strip() for c in row]
+            for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)
+        ]
+    else:
+        raise InvalidParameter("Format non pris en charge : envoyez un fichier .csv ou .xlsx.")
+    table = [row for row in table if any(row)]
+    if len(table) < 2:
+        raise InvalidParameter("Le fichier ne contient aucune ligne de données.")
+    if len(table) - 1 > MAX_ROWS:
+        raise InvalidParameter(f"Trop de lignes : {MAX_ROWS} au plus par import.")
+    headers = table[0]
+    return headers, [row + [""] * (len(headers) - len(row)) for row in table[1:]]
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int]:
+    """target field → column index, from the column names."""
+    mapping: dict[str, int] = {}
+    keys = [_key(h) for h in headers]
+    for target in TARGETS:
+        names = {_key(target), _key(TARGETS[target]), *_ALIASES.get(target, ())}
+        for index, key in enumerate(keys):
+            if key in names and index not in mapping.values():
+                mapping[target] = index
+                break
+    return mapping
+
+
+def _choices(name: str, raw: str) -> list[str]:
+    """ "Seniors ; Jeunes" → the vocabulary's keys (by key or label, accents ignored)."""
+    by_label = {_key(k): k for k, _l in FIELDS[name].options}
+    by_label |= {_key(label): k for k, label in FIELDS[name].options}
+    parts = [p for p in (x.strip() for x in raw.replace("|", ";").split(";")) if p]
+    return [by_label.get(_key(p), p) for p in parts]
+
+
+def _form(row: list[str], mapping: dict[str, int]) -> MultiDict:
+    form: MultiDict = MultiDict()
+    for target, index in mapping.items():
+        raw = row[index] if index < len(row) else ""
+        kind = FIELDS[target].kind if target in FIELDS else "text"
+        if kind == "choices":
+            for value in _choices(target, raw):
+                form.add(target, value)
+        elif kind == "lines":
+            form[target] = "\n".join(p.strip() for p in raw.replace("|", ";").split(";"))
+        elif kind == "bool":
+            form[target] = {"oui": "oui", "non": "non", "1": "oui", "0": "non"}.get(_key(raw), "")
+        else:
+            form[target] = raw
+    return form
+
+
+def _resolve_insee(conn: Connection, form: MultiDict) -> None:
+    """Fill a missing INSEE code from the postcode (one commune, or the commune's name)."""
+    if form.get("code_insee") or not form.get("code_postal"):
+        return
+    rows = conn.execute(
+        text(
+            "SELECT c.code, c.nom FROM code_postal p JOIN commune c ON c.code = p.code_insee"
+            " WHERE p.code_postal = :cp"
+        ),
+        {"cp": form["code_postal"]},
+    ).all()
+    named = [r.code for r in rows if _key(r.nom) == _key(form.get("commune_nom", ""))]
+    if named or len(rows) == 1:
+        form["code_insee"] = (named or [rows[0].code])[0]
+
+
+def import_rows(
+    conn: Connection,
+    user: User,
+    rows: list[list[str]],
+    mapping: dict[str, int],
+    *,
+    dry_run: bool = False,
+) -> list[RowResult]:
+    """Create one offer per valid row (line numbers as in the file: header = line 1)."""
+    results: list[RowResult] = []
+    outer = conn.begin_nested()
+    for number, row in enumerate(rows, start=2):
+        form = _form(row, mapping)
+        _resolve_insee(conn, form)
+        values, errors = parse_offer_form(form)
+        result = RowResult(number, values.get("nom") or "")
+        result.errors = list(errors.values())
+        if not errors:
+            savepoint = conn.begin_nested()
+            try:
+                result.offer_id = services.create_offer(conn, user, values)
+                savepoint.commit()
+            except MapdirError as exc:
+                savepoint.rollback()
+                result.errors.append(exc.message)
+        results.append(result)
+    if dry_run:
+        outer.rollback()
+    else:
+        outer.commit()
+    return results
+
+
+def mapping_from_form(form: Any, width: int) -> dict[str, int]:
+    """``colonne_<target>`` = column index (or empty) → mapping."""
+    mapping: dict[str, int] = {}
+    for target in TARGETS:
+        raw = form.get(f"colonne_{target}") or ""
+        if raw.isdigit() and int(raw) < width:
+            mapping[target] = int(raw)
+    return mapping

@@ -1,0 +1,247 @@
+"""SQL adapters of the planner: communes, their nearest active offer, territories, counts.
+
+The access query is ONE statement: for every commune, a KNN lateral join takes the 3 nearest
+active offers with the planar `geometry <->` operator on the GiST index (SRID 4326) and their
+smallest geodesic distance D (`ST_Distance(::geography)`, spheroid). Planar degree order is
+not geodesic order (a degree of longitude is ~0.7 of a degree of latitude in France), so the
+true nearest may lie outside those 3: a second lateral re-ranks, by geodesic distance, every
+offer within the planar radius that D provably bounds (`ST_DWithin` on the same index). An
+active permanence of an active offer stopping in the commune counts as an offer at distance 0.
+Merged offers (`statut = 'fusionnee'`) never count; a permanence of a merged offer counts
+for the offer it was merged into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from mapdir.errors import InvalidParameter, NotFound
+
+KNN_WINDOW = 3
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    """Which offers count: any of `services` (slugs) and/or carrying the `programme` label."""
+
+    services: tuple[str, ...] = ()
+    programme: str | None = None
+
+    def sql(self, alias: str) -> str:
+        """SQL predicate on offer alias `alias` (parameters :services and :programme)."""
+        parts = []
+        if self.services:
+            parts.append(f"{alias}.services && CAST(:services AS text[])")
+        if self.programme:
+            parts.append(f":programme = ANY({alias}.programmes)")
+        return " AND ".join(parts) or "true"
+
+    def params(self) -> dict:
+        """Bind parameters for `sql`."""
+        return {"services": list(self.services), "programme": self.programme}
+
+
+@dataclass(frozen=True)
+class CommuneAccess:
+    """A commune, its representative point and its nearest counting offer (None: none)."""
+
+    code: str
+    nom: str
+    population: int
+    lon: float
+    lat: float
+    epci: str | None
+    canton: str | None
+    offre_id: int | None
+    offre_nom: str | None
+    distance_m: float | None
+    via_permanence: bool
+
+
+# Lower bound of the geodesic length of one degree of planar (lon, lat) distance at latitude φ:
+# meridian radius at the equator (6,335,439 m) × π/180 × cos φ. A point within D metres is
+# therefore within D / (110,574 × cos φmax) degrees, φmax ≤ |lat| + D / 55,000 while cos ≥ 0.5.
+ACCESS_SQL = """
+WITH c AS (
+    SELECT code, nom, coalesce(population, 0) AS population, point, epci, canton
+    FROM commune
+    WHERE point IS NOT NULL AND {commune_filter}
+)
+SELECT c.code, c.nom, c.population, ST_X(c.point) AS lon, ST_Y(c.point) AS lat,
+       c.epci, c.canton, best.offre_id, best.offre_nom, best.distance_m, best.via_permanence
+FROM c
+LEFT JOIN LATERAL (
+    SELECT min(ST_Distance(k.point::geography, c.point::geography)) AS d
+    FROM (
+        SELECT o.point
+        FROM offre o
+        WHERE o.statut = 'active' AND o.point IS NOT NULL AND {offer_filter_o}
+        ORDER BY o.point <-> c.point
+        LIMIT {window}
+    ) k
+) knn ON true
+LEFT JOIN LATERAL (
+    SELECT u.offre_id, u.offre_nom, u.distance_m, u.via_permanence
+    FROM (
+        SELECT o.id AS offre_id, o.nom AS offre_nom,
+               ST_Distance(o.point::geography, c.point::geography) AS distance_m,
+               false AS via_permanence
+        FROM offre o
+        WHERE o.statut = 'active' AND o.point IS NOT NULL AND {offer_filter_o}
+          AND ST_DWithin(o.point, c.point, knn.d / (110570.0 * cos(radians(
+                least(80.0, abs(ST_Y(c.point)) + knn.d / 55000.0)))) + 1e-9)
+        UNION ALL
+        SELECT s.id, s.nom, 0.0, true
+        FROM permanence p
+        JOIN offre o0 ON o0.id = p.offre_id
+        JOIN offre s ON s.id = coalesce(o0.fusionnee_dans, o0.id)
+        WHERE p.code_insee = c.code AND p.statut = 'active' AND s.statut = 'active'
+          AND {offer_filter_s}
+    ) u
+    ORDER BY u.distance_m, u.offre_id
+    LIMIT 1
+) best ON true
+ORDER BY c.code
+"""
+
+
+def check_departement(conn: Connection, departement: str) -> str:
+    """The département's name; NotFound when unknown, InvalidParameter without polygons."""
+    code = (departement or "").strip().upper()
+    if not code or len(code) > 3 or not code.isalnum():
+        raise InvalidParameter(
+            "« departement » doit être un code de département (ex. 87, 2A, 974).",
+            parametre="departement",
+        )
+    row = conn.execute(
+        text(
+            "SELECT d.nom, (SELECT count(*) FROM commune c WHERE c.departement = d.code"
+            " AND c.geom IS NOT NULL) AS polygones FROM departement d WHERE d.code = :d"
+        ),
+        {"d": code},
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"Département inconnu : {code}.", parametre="departement")
+    if row.polygones == 0:
+        raise NotFound(
+            f"Les contours des communes du département {code} n'ont pas été importés : "
+            f"lancez « mapdir geo import --departement {code} » avant de planifier.",
+            parametre="departement",
+        )
+    return row.nom
+
+
+def commune_access(
+    conn: Connection,
+    departement: str | None = None,
+    codes: Sequence[str] | None = None,
+    offer_filter: OfferFilter | None = None,
+) -> list[CommuneAccess]:
+    """Nearest counting offer of every commune of `departement` (or of `codes`; neither: all
+    communes of France), in one query."""
+    offer_filter = offer_filter or OfferFilter()
+    if codes is not None:
+        commune_filter = "code = ANY(CAST(:codes AS varchar[]))"
+    elif departement is not None:
+        commune_filter = "departement = :departement"
+    else:
+        commune_filter = "true"  # every commune of France (benchmarks, national reports)
+    sql = ACCESS_SQL.format(
+        commune_filter=commune_filter,
+        offer_filter_o=offer_filter.sql("o"),
+        offer_filter_s=offer_filter.sql("s"),
+        window=KNN_WINDOW,
+    )
+    params = {"departement": departement, "codes": list(codes or []), **offer_filter.params()}
+    rows = conn.execute(text(sql), params).all()
+    return [
+        CommuneAccess(
+            code=r.code,
+            nom=r.nom,
+            population=int(r.population),
+            lon=float(r.lon),
+            lat=float(r.lat),
+            epci=r.epci,
+            canton=r.canton,
+            offre_id=r.offre_id,
+            offre_nom=r.offre_nom,
+            distance_m=None if r.distance_m is None else float(r.distance_m),
+            via_permanence=bool(r.via_permanence),
+        )
+        for r in rows
+    ]
+
+
+def territory_names(conn: Connection, departement: str) -> dict[str, dict[str, str]]:
+    """{"epci": {siren: nom}, "canton": {code: nom}} for the territories of the département."""
+    epcis = conn.execute(
+        text(
+            "SELECT DISTINCT e.siren, e.nom FROM epci e JOIN commune c ON c.epci = e.siren"
+            " WHERE c.departement = :d"
+        ),
+        {"d": departement},
+    ).all()
+    cantons = conn.execute(
+        text("SELECT code, nom FROM canton WHERE departement = :d"), {"d": departement}
+    ).all()
+    return {"epci": dict(epcis), "canton": {r.code: r.nom for r in cantons}}
+
+
+def offer_indicators(
+    conn: Connection, departement: str, offer_filter: OfferFilter | None = None
+) -> dict:
+    """Funders' counts for the département: active offers by typologie and programme,
+    active permanences, permanences planned (statut 'projet')."""
+    offer_filter = offer_filter or OfferFilter()
+    base = (
+        "FROM offre o JOIN commune c ON c.code = o.code_insee"
+        f" WHERE c.departement = :d AND o.statut = 'active' AND {offer_filter.sql('o')}"
+    )
+    params = {"d": departement, **offer_filter.params()}
+    total = conn.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
+    by_typologie = conn.execute(
+        text(
+            f"SELECT lib, count(*) AS n FROM (SELECT unnest(CASE WHEN cardinality(o.typologie) > 0"
+            f" THEN o.typologie ELSE ARRAY['non renseignée'] END) AS lib {base}) x"
+            " GROUP BY lib ORDER BY n DESC, lib"
+        ),
+        params,
+    ).all()
+    by_programme = conn.execute(
+        text(
+            f"SELECT p, count(*) AS n FROM (SELECT unnest(o.programmes) AS p {base}) x"
+            " GROUP BY p ORDER BY n DESC, p"
+        ),
+        params,
+    ).all()
+    permanences = conn.execute(
+        text(
+            "SELECT p.statut, count(*) FROM permanence p JOIN commune c ON c.code = p.code_insee"
+            " WHERE c.departement = :d GROUP BY p.statut"
+        ),
+        {"d": departement},
+    ).all()
+    by_status = dict(permanences)
+    return {
+        "offres_actives": int(total),
+        "offres_par_typologie": {r.lib: int(r.n) for r in by_typologie},
+        "offres_par_programme": {r.p: int(r.n) for r in by_programme},
+        "permanences_actives": int(by_status.get("active", 0)),
+        "permanences_en_projet": int(by_status.get("projet", 0)),
+    }
+
+
+def commune_polygons(conn: Connection, departement: str, tolerance_deg: float = 0.0005) -> dict:
+    """{code: GeoJSON geometry (simplified, 5 decimals)} of the département's communes."""
+    rows = conn.execute(
+        text(
+            "SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :t), 5) AS g"
+            " FROM commune WHERE departement = :d AND geom IS NOT NULL"
+        ),
+        {"d": departement, "t": tolerance_deg},
+    ).all()
+    return {r.code: r.g for r in rows}

@@ -1,0 +1,123 @@
+"""Login, logout and password change (French pages); the current user on every request.
+
+Sessions are Flask's signed cookies (flags set in ``create_app``): they hold the user id
+and the account's ``version_session``, so disabling an account or changing its password
+ends its other sessions. The user is re-read from the database on every request.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+
+from mapdir.editing import accounts
+from mapdir.errors import MapdirError
+from mapdir.web.context import connection, engine
+
+auth_bp = Blueprint("auth", __name__)
+
+
+@auth_bp.before_app_request
+def load_user() -> None:
+    g.user = None
+    user_id = session.get("uid")
+    if user_id is None:
+        return
+    user = accounts.get_user(connection(), int(user_id))
+    if user is None or not user.actif or user.version_session != session.get("sv"):
+        session.clear()
+        return
+    g.user = user
+
+
+@auth_bp.app_context_processor
+def inject_user() -> dict[str, Any]:
+    return {"current_user": g.get("user")}
+
+
+def current_user() -> accounts.User | None:
+    return g.get("user")
+
+
+def login_required(view: Callable) -> Callable:
+    """Anonymous: a GET goes to the login page, anything else gets 403 (nothing changes)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if g.get("user") is None:
+            if request.method == "GET":
+                return redirect(url_for("auth.login", suivant=request.full_path.rstrip("?")))
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("edition.dashboard")
+
+
+@auth_bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("auth/connexion.html", suivant=request.args.get("suivant", ""))
+    email = (request.form.get("email") or "").strip()
+    password = request.form.get("mot_de_passe") or ""
+    suivant = request.form.get("suivant") or ""
+    ip = request.remote_addr or "inconnue"
+    try:
+        with engine().begin() as conn:
+            user = accounts.authenticate(conn, email, password, ip)
+    except accounts.TooManyAttempts as exc:
+        page = render_template(
+            "auth/connexion.html", erreur=exc.message, email=email, suivant=suivant
+        )
+        return page, 429
+    if user is None:
+        page = render_template(
+            "auth/connexion.html",
+            erreur="Adresse électronique ou mot de passe incorrect.",
+            email=email,
+            suivant=suivant,
+        )
+        return page, 401
+    session.clear()
+    session["uid"] = user.id
+    session["sv"] = user.version_session
+    return redirect(_safe_next(suivant))
+
+
+@auth_bp.post("/deconnexion")
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def change_password():
+    if request.method == "GET":
+        return render_template("auth/mot_de_passe.html")
+    user = current_user()
+    old = request.form.get("ancien") or ""
+    new = request.form.get("nouveau") or ""
+    if new != (request.form.get("confirmation") or ""):
+        return render_template(
+            "auth/mot_de_passe.html", erreur="Les deux nouveaux mots de passe diffèrent."
+        ), 400
+    try:
+        with engine().begin() as conn:
+            if not accounts.verify_password(conn, user.id, old):
+                return render_template(
+                    "auth/mot_de_passe.html", erreur="Mot de passe actuel incorrect."
+                ), 400
+            accounts.set_password(conn, user.id, new)
+            session["sv"] = accounts.get_user(conn, user.id).version_session
+    except MapdirError as exc:
+        return render_template("auth/mot_de_passe.html", erreur=exc.message), exc.http_status
+    return render_template("auth/mot_de_passe.html", succes="Mot de passe changé.")

@@ -1,0 +1,224 @@
+"""Presentation helpers for the map site: plain-language labels, the weekly timetable, the
+open-now state, directions and safe links, and the "what to bring" list of the fiche.
+
+Pure functions over the dicts returned by mapdir.offers.search: no SQL, no Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from mapdir.offers import hours_eval
+
+#: service slug → (plain-language label, examples shown under the checkbox)
+SERVICE_LABELS: dict[str, tuple[str, str]] = {
+    "demarches-administratives": (
+        "Faire une démarche administrative en ligne",
+        "faire une démarche CAF en ligne, déclarer ses impôts, demander une carte grise",
+    ),
+    "outils-numeriques-quotidien": (
+        "Se servir d'un smartphone ou d'un ordinateur",
+        "apprendre à se servir d'un smartphone, envoyer un courriel, faire une visio",
+    ),
+    "insertion-professionnelle": (
+        "Chercher un emploi ou une formation",
+        "faire son CV, s'inscrire à France Travail, répondre à une offre",
+    ),
+    "utilisation-securisee": (
+        "Se protéger sur internet",
+        "reconnaître une arnaque, choisir un bon mot de passe",
+    ),
+    "parentalite-education": (
+        "Suivre la scolarité de ses enfants",
+        "utiliser Pronote ou l'ENT, encadrer les écrans à la maison",
+    ),
+    "loisirs-creations": (
+        "Loisirs et création numérique",
+        "retoucher ses photos, créer une vidéo, jouer en ligne",
+    ),
+    "comprehension-monde-numerique": (
+        "Comprendre le numérique",
+        "les réseaux sociaux, l'intelligence artificielle, vérifier une information",
+    ),
+    "acces-internet-materiel": (
+        "Avoir accès à internet, un ordinateur, une imprimante",
+        "imprimer ou scanner un document, utiliser un ordinateur en libre accès",
+    ),
+    "materiel-prix-solidaire": (
+        "Obtenir du matériel à prix solidaire",
+        "acheter un ordinateur ou un téléphone reconditionné, une recharge internet",
+    ),
+}
+
+#: service slug → what the person should bring (the fiche d'orientation)
+TO_BRING: dict[str, tuple[str, ...]] = {
+    "demarches-administratives": (
+        "une pièce d'identité",
+        "vos identifiants FranceConnect (impots.gouv.fr, ameli.fr, La Poste…) si vous en avez",
+        "votre numéro allocataire CAF et votre numéro de sécurité sociale",
+        "les courriers reçus au sujet de la démarche",
+        "un justificatif de domicile récent",
+    ),
+    "outils-numeriques-quotidien": (
+        "votre smartphone ou votre ordinateur, chargé",
+        "le code de déverrouillage de l'appareil",
+        "votre adresse de courriel et votre mot de passe si vous en avez",
+    ),
+    "insertion-professionnelle": (
+        "votre CV (papier ou sur clé USB) si vous en avez un",
+        "votre identifiant France Travail",
+        "une pièce d'identité",
+    ),
+    "utilisation-securisee": (
+        "l'appareil concerné, chargé",
+        "les messages ou courriers suspects reçus",
+    ),
+    "parentalite-education": (
+        "les identifiants Pronote / ENT donnés par l'établissement",
+        "votre smartphone ou votre ordinateur, chargé",
+    ),
+    "acces-internet-materiel": (
+        "les documents à imprimer ou à scanner (clé USB ou courriel)",
+        "de quoi payer les impressions si elles sont payantes",
+    ),
+    "materiel-prix-solidaire": (
+        "une pièce d'identité",
+        "un justificatif de ressources (attestation CAF, RSA, France Travail…)",
+    ),
+}
+DEFAULT_TO_BRING = ("une pièce d'identité", "votre smartphone ou votre ordinateur, chargé")
+
+FRESHNESS_LABELS = {
+    "a_jour": ("À jour", "badge-ok"),
+    "a_verifier": ("À vérifier (mise à jour il y a plus de 6 mois)", "badge-attention"),
+    "obsolete": ("Attention : information de plus de 12 mois", "badge-alerte"),
+}
+OPEN_LABELS = {"ouvert": "Ouvert maintenant", "ferme": "Fermé maintenant", "inconnu": ""}
+_PHONE_CHARS = re.compile(r"[^0-9+]")
+
+
+def service_label(slug: str) -> str:
+    """The plain-language label of a service slug (the slug itself when unknown)."""
+    return SERVICE_LABELS.get(slug, (slug, ""))[0]
+
+
+def safe_url(value: str | None) -> str | None:
+    """The URL when it is http(s), else None (no ``javascript:`` links from the data)."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else None
+
+
+def tel_href(phone: str) -> str:
+    """``tel:`` link target: digits and a leading +."""
+    return "tel:" + _PHONE_CHARS.sub("", phone)
+
+
+def directions_url(origin: tuple[float, float] | None, offer: dict[str, Any]) -> str | None:
+    """OpenStreetMap car directions from ``origin`` (lon, lat) to the offer's point."""
+    point = offer.get("point")
+    if not point:
+        return None
+    lon, lat = point["coordinates"]
+    start = f"{origin[1]:.5f},{origin[0]:.5f}" if origin else ""
+    query = urlencode({"engine": "fossgis_osrm_car", "route": f"{start};{lat:.5f},{lon:.5f}"})
+    return "https://www.openstreetmap.org/directions?" + query
+
+
+def _hour(moment: datetime) -> str:
+    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
+
+
+def open_now(expression: str | None, now: datetime) -> dict[str, str]:
+    """``etat`` (ouvert/ferme/inconnu), its French label, and the next opening's label."""
+    state = hours_eval.open_state(expression, now)
+    slots = hours_eval.next_openings(expression, now, count=2)
+    upcoming = [s for s in slots if s[0] > now]
+    label = ""
+    if state == "ouvert" and slots:
+        label = f"jusqu'à {_hour(slots[0][1])}" if slots[0][1].date() == now.date() else ""
+    elif upcoming:
+        label = "prochaine ouverture : " + hours_eval.french_slot_label(*upcoming[0])
+    return {"etat": state, "libelle": OPEN_LABELS[state], "prochaine": label}
+
+
+def weekly_timetable(expression: str | None, now: datetime) -> list[dict[str, Any]] | None:
+    """Monday–Sunday of the current week: each day's open slots as "9 h–12 h" labels
+    (public holidays of that week applied); None when the hours cannot be evaluated."""
+    if hours_eval.parse_hours(expression) is None:
+        return None
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
+    week_end = monday + timedelta(days=7)
+    slots = [
+        s for s in hours_eval.next_openings(expression, monday, count=80, horizon_days=8)
+        if s[0] < week_end
+    ]  # fmt: skip
+    days = []
+    for index, name in enumerate(hours_eval.JOURS):
+        day_start = monday + timedelta(days=index)
+        day_end = day_start + timedelta(days=1)
+        labels = []
+        for begin, end in slots:
+            begin, end = max(begin, day_start), min(end, day_end)
+            if begin >= end:
+                continue
+            if begin == day_start and end == day_end:
+                labels.append("24 h/24")
+            else:
+                end_label = "24 h" if end == day_end else _hour(end)
+                labels.append(f"{_hour(begin)}–{end_label}")
+        days.append(
+            {"jour": name.capitalize(), "date": day_start.date(), "creneaux": labels,
+             "aujourdhui": day_start.date() == now.date()}
+        )  # fmt: skip
+    return days
+
+
+def things_to_bring(services: list[str]) -> list[str]:
+    """What to bring for these services, without duplicates (a default list when none)."""
+    items: list[str] = []
+    for slug in services:
+        items.extend(TO_BRING.get(slug, ()))
+    return list(dict.fromkeys(items or DEFAULT_TO_BRING))
+
+
+def decorate_offer(
+    offer: dict[str, Any], now: datetime, origin: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """The offer dict plus the display fields the templates use (``vue``)."""
+    fraicheur = offer.get("fraicheur") or {"statut": "a_verifier"}
+    label, css = FRESHNESS_LABELS[fraicheur["statut"]]
+    offer["vue"] = {
+        "ouverture": open_now(offer.get("horaires"), now),
+        "fraicheur": {"libelle": label, "classe": css, "statut": fraicheur["statut"]},
+        "services": [service_label(s) for s in offer.get("services") or []],
+        "telephones": [{"texte": t, "href": tel_href(t)} for t in offer.get("telephones") or []],
+        "sites_web": [u for u in map(safe_url, offer.get("sites_web") or []) if u],
+        "prise_rdv_url": safe_url(offer.get("prise_rdv_url")),
+        "acceslibre_url": safe_url(offer.get("acceslibre_url")),
+        "itineraire": directions_url(origin, offer),
+    }
+    return offer
+
+
+def map_marker(offer: dict[str, Any], url: str) -> dict[str, Any] | None:
+    """The JSON of one map marker (escaped by tojson, shown with textContent in carte.js)."""
+    point = offer.get("point")
+    if not point:
+        return None
+    lon, lat = point["coordinates"]
+    return {
+        "id": offer["id"],
+        "nom": offer["nom"],
+        "adresse": " ".join(
+            p
+            for p in (offer.get("adresse"), offer.get("code_postal"), offer.get("commune_nom"))
+            if p
+        ),
+        "distance_km": offer.get("distance_km"),
+        "lat": lat,
+        "lon": lon,
+        "url": url,
+    }

@@ -1,0 +1,295 @@
+"""The prescribers' map site: results page, offer page and fiche d'orientation.
+
+Thin views: the form's fields are turned into the API's query parameters and validated by
+mapdir.api.recherche (one parser), the answers come from mapdir.offers.search (one service);
+no SQL here. Everything works without JavaScript; static/js/carte.js adds the map.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from mapdir.api.recherche import (
+    MODALITES_ACCES,
+    MODALITES_ACCOMPAGNEMENT,
+    PRISE_EN_CHARGE,
+    PROGRAMMES,
+    PUBLICS,
+    SERVICES,
+    parse_search_request,
+    slugify,
+)
+from mapdir.errors import InvalidParameter, MapdirError
+from mapdir.geo.services import search_communes
+from mapdir.offers import hours_eval
+from mapdir.offers.search import offer_detail, search_offers
+from mapdir.text import normalize_name
+from mapdir.web import web_bp
+from mapdir.web.context import connection, settings
+from mapdir.web.fiche import (
+    SERVICE_LABELS,
+    decorate_offer,
+    map_marker,
+    things_to_bring,
+    weekly_timetable,
+)
+
+LIST_FIELDS = ("services", "publics", "prise_en_charge", "modalites", "programme")
+SCALAR_FIELDS = ("lieu", "code_commune", "gratuit", "ouvert", "ouvert_le", "limite")
+FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
+OPEN_CHOICES = ("", "maintenant", "mercredi-matin", "date")
+MAX_FICHE_OFFERS = 8
+MAX_NOTE_CHARS = 1500
+MAX_BIGINT = 2**63 - 1
+_POSTCODE_LIKE = re.compile(r"^[\d\s]{1,8}$")
+_COMMUNE_IN_PARENS = re.compile(r"\((\d[0-9AB]\d{3})\)\s*$", re.IGNORECASE)
+
+
+def _choices(values: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"valeur": slugify(v), "libelle": v} for v in values]
+
+
+@web_bp.app_context_processor
+def search_vocabulary() -> dict[str, Any]:
+    """The search form's vocabularies, for every template (the home page included)."""
+    return {
+        "vocabulaire": {
+            "services": [
+                {"valeur": s, "libelle": SERVICE_LABELS[s][0], "exemples": SERVICE_LABELS[s][1]}
+                for s in SERVICES
+            ],
+            "publics": _choices(PUBLICS),
+            "prise_en_charge": _choices(PRISE_EN_CHARGE),
+            "modalites": _choices(MODALITES_ACCOMPAGNEMENT + MODALITES_ACCES),
+            "programme": _choices(PROGRAMMES),
+        }
+    }
+
+
+def read_form(args: MultiDict) -> dict[str, Any]:
+    """The submitted form as lists (checkbox groups) and stripped strings; unknown field
+    names raise InvalidParameter."""
+    for name in args:
+        if name not in FORM_FIELDS:
+            raise InvalidParameter(f"Champ de formulaire inconnu : « {name} ».", parametre=name)
+    form: dict[str, Any] = {
+        name: [v.strip() for raw in args.getlist(name) for v in raw.split(",") if v.strip()]
+        for name in LIST_FIELDS
+    }
+    for name in SCALAR_FIELDS:
+        form[name] = (args.get(name) or "").strip()
+    return form
+
+
+def form_query(form: dict[str, Any], **overrides: str) -> str:
+    """The form as a query string (to build links that keep the filters)."""
+    pairs = [(name, v) for name in LIST_FIELDS for v in form.get(name, [])]
+    pairs += [(n, form[n]) for n in SCALAR_FIELDS if form.get(n) and n not in overrides]
+    pairs += [(n, v) for n, v in overrides.items() if v]
+    return urlencode(pairs)
+
+
+def _commune_url(form: dict[str, Any], commune: dict[str, Any]) -> str:
+    """The search link for one commune: « lieu » becomes "Name (INSEE code)"."""
+    lieu = f"{commune['nom']} ({commune['code']})"
+    return url_for("web.recherche") + "?" + form_query(form, lieu=lieu, code_commune="")
+
+
+def _wednesday_morning(now: datetime) -> datetime:
+    days = (2 - now.weekday()) % 7
+    if days == 0 and now.hour >= 12:
+        days = 7
+    return datetime.combine(now.date() + timedelta(days=days), datetime.min.time()).replace(hour=10)
+
+
+def filter_args(form: dict[str, Any], now: datetime) -> dict[str, str]:
+    """The API's filter parameters for this form (values validated later by the API parser)."""
+    args = {name: ",".join(form[name]) for name in LIST_FIELDS if form[name]}
+    if form["gratuit"]:
+        args["frais"] = "gratuit"
+    if form["limite"]:
+        args["limite"] = form["limite"]
+    ouvert = form["ouvert"]
+    if ouvert not in OPEN_CHOICES:
+        raise InvalidParameter(f"Choix d'ouverture inconnu : « {ouvert} ».", parametre="ouvert")
+    if ouvert == "maintenant":
+        args["ouvert"] = "maintenant"
+    elif ouvert == "mercredi-matin":
+        args["ouvert"] = _wednesday_morning(now).isoformat(timespec="minutes")
+    elif ouvert == "date":
+        if not form["ouvert_le"]:
+            raise InvalidParameter(
+                "Indiquez le jour et l'heure d'ouverture souhaités.", parametre="ouvert_le"
+            )
+        args["ouvert"] = form["ouvert_le"]
+    return args
+
+
+def resolve_place(form: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Origin parameters for the field « lieu » (postcode, "Commune (INSEE)" from the
+    autocomplete, or a name); when a name matches several communes: ({}, candidates)."""
+    lieu = form["lieu"]
+    if form["code_commune"]:
+        origin = {"code_commune": form["code_commune"]}
+        if re.fullmatch(r"\d{5}", lieu):
+            origin["code_postal"] = lieu
+        return origin, []
+    if not lieu:
+        raise InvalidParameter("Indiquez un code postal ou une commune.", parametre="lieu")
+    if _POSTCODE_LIKE.match(lieu):
+        return {"code_postal": lieu.replace(" ", "")}, []
+    found = _COMMUNE_IN_PARENS.search(lieu)
+    if found:
+        return {"code_commune": found.group(1).upper()}, []
+    if len(normalize_name(lieu)) < 2:
+        raise InvalidParameter("Tapez au moins 2 lettres du nom de la commune.", parametre="lieu")
+    candidates = search_communes(connection(), lieu, 10)
+    exact = [c for c in candidates if normalize_name(c["nom"]) == normalize_name(lieu)]
+    if len(exact) == 1 or (len(candidates) == 1 and not exact):
+        return {"code_commune": (exact or candidates)[0]["code"]}, []
+    if not candidates:
+        raise InvalidParameter(
+            f"Aucune commune ne correspond à « {lieu} ». Vérifiez l'orthographe ou "
+            "indiquez le code postal.",
+            parametre="lieu",
+        )
+    return {}, exact or candidates
+
+
+def _form_error(form: dict[str, Any], exc: MapdirError):
+    return render_template("index.html", form=form, erreur=exc.message), exc.http_status
+
+
+@web_bp.get("/recherche")
+def recherche():
+    now = hours_eval.local_now()
+    form = {name: [] for name in LIST_FIELDS} | {name: "" for name in SCALAR_FIELDS}
+    try:
+        form = read_form(request.args)
+        origin_args, candidates = resolve_place(form)
+        if candidates:
+            choices = [
+                {"nom": c["nom"], "code": c["code"], "departement": c["departement"],
+                 "url": _commune_url(form, c)}
+                for c in candidates
+            ]  # fmt: skip
+            return render_template("resultats.html", form=form, choix_nom=choices, body=None)
+        search_request = parse_search_request({**origin_args, **filter_args(form, now)}, now)
+        config = settings()
+        body = search_offers(
+            connection(),
+            search_request,
+            detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
+            speed_kmh=config.float("MAPDIR_SPEED_KMH"),
+            now=now,
+        )
+    except MapdirError as exc:
+        return _form_error(form, exc)
+    origin = body["origine"]
+    origin_point = tuple(origin["point"]["coordinates"])
+    for offer in body["resultats"]:
+        decorate_offer(offer, now, origin_point)
+    for offer in body["a_distance"]:
+        decorate_offer(offer, now)
+    commune_choices = []
+    if origin["mode"] == "code_postal" and len(origin["communes"]) > 1:
+        commune_choices = [
+            {"nom": c["nom"], "code": c["code"],
+             "url": _commune_url(form, c)}
+            for c in origin["communes"]
+        ]  # fmt: skip
+    markers = [
+        m
+        for m in (map_marker(o, url_for("web.offre", offre_id=o["id"])) for o in body["resultats"])
+        if m
+    ]
+    map_data = {
+        "tuiles": _tiles(),
+        "origine": {"lat": origin_point[1], "lon": origin_point[0]},
+        "offres": markers,
+    }
+    return render_template(
+        "resultats.html",
+        form=form,
+        body=body,
+        choix_communes=commune_choices,
+        carte=map_data,
+        maintenant=now,
+    )
+
+
+def _tiles() -> dict[str, str]:
+    config = settings()
+    return {"url": config["MAPDIR_TILE_URL"], "attribution": config["MAPDIR_TILE_ATTRIBUTION"]}
+
+
+@web_bp.get("/offres/<int:offre_id>")
+def offre(offre_id: int):
+    if offre_id > MAX_BIGINT:
+        abort(404)
+    now = hours_eval.local_now()
+    detail = offer_detail(connection(), offre_id, now=now)
+    if "fusion" in detail:
+        return redirect(url_for("web.offre", offre_id=detail["id"]), code=302)
+    decorate_offer(detail, now)
+    markers = [m for m in [map_marker(detail, url_for("web.offre", offre_id=detail["id"]))] if m]
+    carte = None
+    if markers:
+        carte = {
+            "tuiles": _tiles(),
+            "origine": None,
+            "offres": markers,
+            "zoom": 15,
+        }
+    return render_template(
+        "offre.html",
+        offre=detail,
+        semaine=weekly_timetable(detail.get("horaires"), now),
+        carte=carte,
+        maintenant=now,
+    )
+
+
+def parse_offer_ids(values: list[str]) -> list[int]:
+    """Offer ids from ``offres`` (repeated and/or comma-separated); 400 when none or bad."""
+    raw = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if not raw:
+        raise InvalidParameter(
+            "Cochez au moins un lieu pour préparer la fiche d'orientation.", parametre="offres"
+        )
+    if any(not v.isdigit() or len(v) > 18 for v in raw):
+        raise InvalidParameter("Identifiant d'offre invalide dans « offres ».", parametre="offres")
+    ids = list(dict.fromkeys(int(v) for v in raw))
+    if len(ids) > MAX_FICHE_OFFERS:
+        raise InvalidParameter(
+            f"Une fiche d'orientation compte au plus {MAX_FICHE_OFFERS} lieux.",
+            parametre="offres",
+        )
+    return ids
+
+
+@web_bp.route("/fiche", methods=["GET", "POST"])
+def fiche():
+    """The printable fiche. The note comes from the POST body (never stored nor logged);
+    a ``note`` in a GET query is accepted too, but the site's forms always POST."""
+    now = hours_eval.local_now()
+    ids = parse_offer_ids(request.values.getlist("offres"))
+    note = (request.form.get("note") or request.args.get("note") or "").strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise InvalidParameter(
+            f"La note est trop longue (au plus {MAX_NOTE_CHARS} caractères).", parametre="note"
+        )
+    offers = []
+    for offer_id in ids:
+        detail = decorate_offer(offer_detail(connection(), offer_id, now=now), now)
+        detail["vue"]["semaine"] = weekly_timetable(detail.get("horaires"), now)
+        detail["vue"]["a_apporter"] = things_to_bring(detail.get("services") or [])
+        offers.append(detail)
+    response = render_template("fiche.html", offres=offers, note=note, maintenant=now)
+    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
