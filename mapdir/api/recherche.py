@@ -15,13 +15,8 @@ from mapdir.api import api_bp
 from mapdir.errors import InvalidParameter
 from mapdir.geo.services import validate_postcode
 from mapdir.offers import hours_eval
-from mapdir.offers.search import (
-    Filters,
-    SearchRequest,
-    offer_detail,
-    offers_geojson,
-    search_offers,
-)
+from mapdir.offers.detail import offer_detail, offers_geojson
+from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.web.context import connection, settings
 
 SERVICES = tuple(vocab.SERVICES)

@@ -291,7 +291,7 @@ def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
     return (round(entry["_distance_m"]), entry["_commune"] not in codes, entry["id"])
 
 
-def _hours_ok(expression: str | None, when: datetime | None) -> bool:
+def open_at(expression: str | None, when: datetime | None) -> bool:
     return when is None or hours_eval.open_state(expression, when) == "ouvert"
 
 
@@ -378,7 +378,7 @@ def _permanence_entries(
             "radius_m": PERMANENCE_RADIUS_M,
         },
     ).all()
-    stops = [r for r in rows if _hours_ok(r.horaires, filters.ouvert)]
+    stops = [r for r in rows if open_at(r.horaires, filters.ouvert)]
     if not stops:
         return {}
     where, params = filters.where_sql()
@@ -429,7 +429,7 @@ def _remote_offers(
         ),
         {**params, "codes": sorted(origin.codes), "lim": 5 * limit},
     ).all()
-    kept = [r for r in rows if _hours_ok(r.horaires, filters.ouvert)][:limit]
+    kept = [r for r in rows if open_at(r.horaires, filters.ouvert)][:limit]
     return [offer_json(r, today) for r in kept]
 
 
@@ -490,127 +490,4 @@ def search_offers(
         "resultats": results,
         "a_distance": _remote_offers(conn, origin, filters, limit, now.date()),
         "avertissements": notes,
-    }
-
-
-def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """One offer with its permanences and a provenance summary; a merged offer answers with
-    its survivor (``fusion`` says so). Raises NotFound."""
-    today = (now or hours_eval.local_now()).date()
-    requested, current, chain = offer_id, offer_id, []
-    for _hop in range(10):
-        row = conn.execute(
-            text(f"SELECT {OFFER_COLUMNS}, o.fusionnee_dans FROM offre o WHERE o.id = :id"),
-            {"id": current},
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"Aucune offre n'a l'identifiant {requested}.", parametre="id")
-        if row.statut != "fusionnee" or row.fusionnee_dans is None:
-            break
-        chain.append(current)
-        current = row.fusionnee_dans
-    out = offer_json(row, today)
-    out["statut"] = row.statut
-    if chain:
-        out["fusion"] = {
-            "id_demande": requested,
-            "fusionnee_dans": row.id,
-            "message": f"L'offre {requested} a été fusionnée dans l'offre {row.id}.",
-        }
-    member_ids = [row.id] + conn.execute(
-        text("SELECT id FROM offre WHERE fusionnee_dans = :id"), {"id": row.id}
-    ).scalars().all()
-    records = conn.execute(
-        text(
-            """
-            SELECT source, source_id, offre_id, present, premiere_vue, derniere_vue
-            FROM enregistrement_source WHERE offre_id = ANY(CAST(:ids AS bigint[]))
-            ORDER BY premiere_vue, source, source_id
-            """
-        ),
-        {"ids": member_ids},
-    ).all()
-    out["provenance"] = {
-        "sources": sorted({r.source for r in records}),
-        "premiere_vue": min((r.premiere_vue for r in records), default=None),
-        "derniere_vue": max((r.derniere_vue for r in records), default=None),
-        "offres_fusionnees": member_ids[1:],
-        "enregistrements": [
-            {"source": r.source, "source_id": r.source_id, "offre_id": r.offre_id,
-             "present": r.present, "premiere_vue": r.premiere_vue.isoformat(),
-             "derniere_vue": r.derniere_vue.isoformat()}
-            for r in records
-        ],
-    }  # fmt: skip
-    for key in ("premiere_vue", "derniere_vue"):
-        if out["provenance"][key] is not None:
-            out["provenance"][key] = out["provenance"][key].isoformat()
-    stops = conn.execute(
-        text(
-            """
-            SELECT p.id, p.code_insee, p.commune_nom, p.lieu, p.adresse, p.horaires, p.statut,
-                   ST_X(p.point) AS lon, ST_Y(p.point) AS lat
-            FROM permanence p WHERE p.offre_id = ANY(CAST(:ids AS bigint[]))
-              AND p.statut <> 'fermee'
-            ORDER BY p.commune_nom, p.id
-            """
-        ),
-        {"ids": member_ids},
-    ).all()
-    start = now or hours_eval.local_now()
-    out["permanences"] = [
-        {"id": p.id, "code_insee": p.code_insee, "commune": p.commune_nom, "lieu": p.lieu,
-         "adresse": p.adresse, "horaires": p.horaires, "statut": p.statut,
-         "prochains_passages": hours_eval.passages(p.horaires, start)
-         if p.statut == "active" else []}
-        for p in stops
-    ]  # fmt: skip
-    return out
-
-
-def offers_geojson(
-    conn: Connection,
-    bbox: tuple[float, float, float, float],
-    filters: Filters,
-    limit: int,
-) -> dict[str, Any]:
-    """Active offers inside ``bbox`` (minlon, minlat, maxlon, maxlat) as a FeatureCollection;
-    ``tronque`` is true when more than ``limit`` matched."""
-    where, params = filters.where_sql()
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT o.id, o.nom, o.commune_nom, o.code_insee, o.services, o.itinerance,
-                   o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat
-            FROM offre o
-            WHERE o.statut = 'active'
-              AND o.point && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326) AND {where}
-            ORDER BY o.id
-            LIMIT :lim
-            """
-        ),
-        {**params, "x0": bbox[0], "y0": bbox[1], "x1": bbox[2], "y1": bbox[3], "lim": limit + 1},
-    ).all()
-    rows = [r for r in rows if _hours_ok(r.horaires, filters.ouvert)]
-    features = [
-        {
-            "type": "Feature",
-            "id": r.id,
-            "geometry": {"type": "Point", "coordinates": [round(r.lon, 6), round(r.lat, 6)]},
-            "properties": {
-                "id": r.id,
-                "nom": r.nom,
-                "commune_nom": r.commune_nom,
-                "code_insee": r.code_insee,
-                "services": list(r.services),
-                "itinerance": list(r.itinerance),
-            },
-        }
-        for r in rows[:limit]
-    ]
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "nombre": len(features),
-        "tronque": len(rows) > limit,
     }

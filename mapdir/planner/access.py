@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -245,3 +246,13 @@ def commune_polygons(conn: Connection, departement: str, tolerance_deg: float = 
         {"d": departement, "t": tolerance_deg},
     ).all()
     return {r.code: r.g for r in rows}
+
+
+def departements_with_polygons(conn: Connection) -> list[Any]:
+    """(code, nom) of the départements whose commune polygons are imported."""
+    return conn.execute(
+        text(
+            "SELECT d.code, d.nom FROM departement d WHERE EXISTS (SELECT 1 FROM commune c"
+            " WHERE c.departement = d.code AND c.geom IS NOT NULL) ORDER BY d.code"
+        )
+    ).all()

@@ -23,12 +23,11 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import text
 
 from mapdir.editing import conflicts as conflict_service
-from mapdir.editing import freshness, history, permanences, reports, services, spreadsheet
+from mapdir.editing import freshness, history, permanences, queries, reports, services, spreadsheet
 from mapdir.editing.fields import FIELDS, GROUPS, check_json_values, label_of, parse_offer_form
-from mapdir.editing.permissions import can_create, can_edit_offer, scope_sql
+from mapdir.editing.permissions import can_create, can_edit_offer
 from mapdir.errors import InvalidParameter, MapdirError
 from mapdir.web.auth_pages import current_user, login_required
 from mapdir.web.context import connection, engine, settings
@@ -70,20 +69,7 @@ def geocode_hook() -> services.GeocodeHook | None:
 
 
 def _offer(offer_id: int) -> Any:
-    row = (
-        connection()
-        .execute(
-            text(
-                "SELECT o.*, ST_X(o.point) AS lon, ST_Y(o.point) AS lat FROM offre o"
-                " WHERE o.id = :i"
-            ),
-            {"i": offer_id},
-        )
-        .first()
-    )
-    if row is None:
-        abort(404)
-    return row
+    return queries.offer_row(connection(), offer_id)
 
 
 def _require_edit(offer_id: int) -> Any:
@@ -111,25 +97,8 @@ def _form_echo(values: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def dashboard():
     user = current_user()
-    where, params = scope_sql(user)
     q = (request.args.get("q") or "").strip()
-    if q:
-        where += " AND (o.nom ILIKE :q OR o.commune_nom ILIKE :q OR o.id::text = :qid)"
-        params |= {"q": f"%{q}%", "qid": q}
-    offers = (
-        connection()
-        .execute(
-            text(
-                "SELECT o.id, o.nom, o.commune_nom, o.code_insee, o.statut, o.updated_at,"
-                " (SELECT count(*) FROM surcharge s WHERE s.offre_id = o.id AND s.actif"
-                "  AND s.en_conflit) AS conflits"
-                f" FROM offre o WHERE {where} AND o.statut <> 'fusionnee'"
-                f" ORDER BY o.nom LIMIT {PAGE_SIZE}"
-            ),
-            params,
-        )
-        .all()
-    )
+    offers = queries.offers_in_scope(connection(), user, q, PAGE_SIZE)
     conflict_count = len(conflict_service.list_conflicts(connection(), user))
     return render_template(
         "edition/tableau.html",
@@ -144,28 +113,8 @@ def dashboard():
 @login_required
 def offer_page(offer_id: int):
     row = _require_edit(offer_id)
-    permanences = (
-        connection()
-        .execute(
-            text(
-                "SELECT id, lieu, commune_nom, adresse, horaires, statut, origine FROM permanence"
-                " WHERE offre_id = :i ORDER BY statut, commune_nom, id"
-            ),
-            {"i": offer_id},
-        )
-        .all()
-    )
-    closure = (
-        connection()
-        .execute(
-            text(
-                "SELECT motif FROM modification WHERE offre_id = :i AND action = 'fermeture'"
-                " ORDER BY id DESC LIMIT 1"
-            ),
-            {"i": offer_id},
-        )
-        .scalar_one_or_none()
-    )
+    permanences = queries.offer_permanences(connection(), offer_id)
+    closure = queries.last_closure_reason(connection(), offer_id)
     return render_template(
         "edition/offre.html", offer=row, groups=GROUPS, permanences=permanences, closure=closure
     )
@@ -296,9 +245,7 @@ def permanence_status(permanence_id: int, verb: str):
         permanences.set_permanence_status(
             conn, current_user(), permanence_id, "fermee" if verb == "fermer" else "active"
         )
-        offer_id = conn.execute(
-            text("SELECT offre_id FROM permanence WHERE id = :i"), {"i": permanence_id}
-        ).scalar_one()
+        offer_id = queries.offer_of_permanence(conn, permanence_id)
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
 
 
@@ -322,9 +269,7 @@ def offer_history(offer_id: int):
 def revert(change_id: int):
     with engine().begin() as conn:
         services.revert(conn, current_user(), change_id)
-        offer_id = conn.execute(
-            text("SELECT offre_id FROM modification WHERE id = :i"), {"i": change_id}
-        ).scalar_one()
+        offer_id = queries.offer_of_change(conn, change_id)
     return redirect(url_for("edition.offer_history", offer_id=offer_id))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Response, redirect, render_template, request, url_for
-from sqlalchemy import text
 
 from etl.vocab import PROGRAMMES, SERVICES
 from mapdir.editing.permissions import require_planner
@@ -39,13 +38,8 @@ def _query(values: dict) -> str:
 
 @web_bp.get("/planification")
 def planner_index():
-    rows = connection().execute(
-        text(
-            "SELECT d.code, d.nom FROM departement d WHERE EXISTS (SELECT 1 FROM commune c"
-            " WHERE c.departement = d.code AND c.geom IS NOT NULL) ORDER BY d.code"
-        )
-    )
-    return render_template("planification.html", departements=rows.all(), report=None)
+    departements = access.departements_with_polygons(connection())
+    return render_template("planification.html", departements=departements, report=None)
 
 
 @web_bp.get("/planification/<departement>")

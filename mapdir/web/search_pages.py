@@ -28,7 +28,8 @@ from mapdir.api.recherche import (
 from mapdir.errors import InvalidParameter, MapdirError
 from mapdir.geo.services import search_communes
 from mapdir.offers import hours_eval
-from mapdir.offers.search import offer_detail, search_offers
+from mapdir.offers.detail import offer_detail
+from mapdir.offers.search import search_offers
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
 from mapdir.web.context import connection, settings
