@@ -116,6 +116,16 @@ def tel_href(phone: str) -> str:
     return "tel:" + _PHONE_CHARS.sub("", phone)
 
 
+def phone_text(phone: str) -> str:
+    """A French number as people read it: "+33519090070" → "05 19 09 00 70"."""
+    digits = _PHONE_CHARS.sub("", phone)
+    if digits.startswith("+33") and len(digits) == 12:
+        digits = "0" + digits[3:]
+    if len(digits) == 10 and digits.startswith("0"):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return phone
+
+
 def directions_url(origin: tuple[float, float] | None, offer: dict[str, Any]) -> str | None:
     """OpenStreetMap car directions from ``origin`` (lon, lat) to the offer's point."""
     point = offer.get("point")
@@ -194,7 +204,9 @@ def decorate_offer(
         "ouverture": open_now(offer.get("horaires"), now),
         "fraicheur": {"libelle": label, "classe": css, "statut": fraicheur["statut"]},
         "services": [service_label(s) for s in offer.get("services") or []],
-        "telephones": [{"texte": t, "href": tel_href(t)} for t in offer.get("telephones") or []],
+        "telephones": [
+            {"texte": phone_text(t), "href": tel_href(t)} for t in offer.get("telephones") or []
+        ],
         "sites_web": [u for u in map(safe_url, offer.get("sites_web") or []) if u],
         "prise_rdv_url": safe_url(offer.get("prise_rdv_url")),
         "acceslibre_url": safe_url(offer.get("acceslibre_url")),
