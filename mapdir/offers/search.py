@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+from pyproj import Geod
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Row
 
@@ -30,6 +32,7 @@ from mapdir.geo.services import communes_by_postcode, validate_insee, validate_p
 from mapdir.offers import hours_eval
 
 REMOTE = "À distance"
+GEOD = Geod(ellps="WGS84")  # the ellipsoid of PostGIS geography distances
 MAX_ROUNDS = 6
 MAX_WINDOW = 50_000
 #: with an opening-time filter, candidates are looked for among this many nearest offers
@@ -262,14 +265,13 @@ def _exclusion_bound_m(origin: Origin, planar_deg: float) -> float:
 
 def knn_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     """The candidate query (params ``origin`` WKT and ``window`` to add): a KNN scan of the
-    partial GiST index on active offers, then the exact geodesic distance of each candidate.
-    Candidates are narrow rows (id, commune, hours); the chosen ones are fetched whole."""
+    partial GiST index on active offers. Candidates are narrow rows (id, commune, hours,
+    lon/lat): their exact geodesic distance is computed in Python (``geodesic_m``, WGS84 like
+    PostGIS' geography), and the chosen ones are fetched whole."""
     where, params = filters.where_sql()
     sql = f"""
-        SELECT c.*, ST_Distance(c.geom::geography, ST_GeomFromText(:origin, 4326)::geography)
-                    AS distance_m
-        FROM (
-            SELECT o.id, o.code_insee, o.horaires, o.point AS geom,
+        SELECT c.* FROM (
+            SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
                    o.point <-> ST_GeomFromText(:origin, 4326) AS planar
             FROM offre o
             WHERE o.statut = 'active' AND o.point IS NOT NULL
@@ -280,6 +282,21 @@ def knn_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
         ) c
     """
     return sql, params
+
+
+def geodesic_m(
+    origins: list[tuple[float, float]], points: list[tuple[float, float]]
+) -> list[float]:
+    """Distance in metres on the WGS84 ellipsoid from each point to the nearest origin."""
+    if not points:
+        return []
+    lons = np.array([p[0] for p in points])
+    lats = np.array([p[1] for p in points])
+    best = np.full(len(points), np.inf)
+    for lon0, lat0 in origins:
+        _, _, dist = GEOD.inv(np.full_like(lons, lon0), np.full_like(lats, lat0), lons, lats)
+        best = np.minimum(best, dist)
+    return best.tolist()
 
 
 def _knn_rows(conn: Connection, origin: Origin, filters: Filters, window: int) -> list[Row]:
@@ -306,8 +323,9 @@ def _nearest_offers(
     states: dict[str | None, str] = {}  # one evaluation per distinct hours expression
     for _round in range(MAX_ROUNDS):
         rows = _knn_rows(conn, origin, filters, window)
+        distances = geodesic_m(origin.points, [(r.lon, r.lat) for r in rows])
         entries, unknown_hours = [], 0
-        for row in rows:
+        for row, distance_m in zip(rows, distances, strict=True):
             if filters.ouvert is not None:
                 state = states.get(row.horaires)
                 if state is None:
@@ -318,7 +336,7 @@ def _nearest_offers(
                 if state != "ouvert":
                     continue
             entries.append(
-                {"id": row.id, "_row": row, "_distance_m": row.distance_m,
+                {"id": row.id, "_row": row, "_distance_m": distance_m,
                  "_commune": row.code_insee}
             )  # fmt: skip
         entries.sort(key=lambda e: _rank_key(e, origin.codes))
@@ -359,26 +377,35 @@ def _permanence_entries(
                    p.adresse, p.horaires,
                    CASE WHEN o.statut = 'fusionnee' THEN o.fusionnee_dans ELSE o.id END
                        AS offre_id,
-                   ST_Distance(COALESCE(p.point, c.point)::geography,
-                               ST_GeomFromText(:origin, 4326)::geography) AS distance_m
+                   ST_X(COALESCE(p.point, c.point)) AS lon, ST_Y(COALESCE(p.point, c.point)) AS lat
             FROM permanence p
             JOIN offre o ON o.id = p.offre_id
             LEFT JOIN commune c ON c.code = p.code_insee
             WHERE p.statut = 'active' AND (
                 p.code_insee = ANY(CAST(:codes AS text[]))
-                OR (ST_DWithin(p.point, ST_GeomFromText(:origin, 4326), :radius_deg)
-                    AND ST_DWithin(p.point::geography,
-                                   ST_GeomFromText(:origin, 4326)::geography, :radius_m)))
+                OR ST_DWithin(p.point, ST_GeomFromText(:origin, 4326), :radius_deg))
             """
         ),
         {
             "origin": origin.wkt,
             "codes": sorted(origin.codes),
             "radius_deg": radius_deg,
-            "radius_m": PERMANENCE_RADIUS_M,
         },
     ).all()
-    stops = [r for r in rows if open_at(r.horaires, filters.ouvert)]
+    located = [r for r in rows if r.lon is not None]
+    distance_of = dict(
+        zip(
+            [r.id for r in located],
+            geodesic_m(origin.points, [(r.lon, r.lat) for r in located]),
+            strict=True,
+        )
+    )
+    stops = [
+        r
+        for r in rows
+        if (r.code_insee in origin.codes or distance_of.get(r.id, math.inf) <= PERMANENCE_RADIUS_M)
+        and open_at(r.horaires, filters.ouvert)
+    ]
     if not stops:
         return {}
     where, params = filters.where_sql()
@@ -391,13 +418,14 @@ def _permanence_entries(
     ).all()
     by_id = {o.id: o for o in offers}
     entries: dict[int, dict[str, Any]] = {}
-    for stop in sorted(stops, key=lambda s: (s.distance_m is None, s.distance_m or 0)):
+    for stop in sorted(stops, key=lambda s: distance_of.get(s.id, math.inf)):
         offer = by_id.get(stop.offre_id)
         if offer is None:
             continue
         entry = entries.setdefault(
             offer.id,
-            {"id": offer.id, "_row": offer, "_full": True, "_distance_m": stop.distance_m or 0.0,
+            {"id": offer.id, "_row": offer, "_full": True,
+             "_distance_m": distance_of.get(stop.id, 0.0),
              "_commune": stop.code_insee, "_passages": []},
         )  # fmt: skip
         for slot in hours_eval.passages(stop.horaires, start):
