@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -162,32 +163,40 @@ def _bound_deg(lat: float, distance_m: float) -> float:
 
 
 def _fast_access(rows: list[Any], window: int) -> tuple[list[CommuneAccess], list[str]]:
-    """Nearest offer of each commune among its planar candidates; codes left unproven."""
-    owners = [i for i, r in enumerate(rows) for _ in range(r.n or 0)]
-    dist = np.array([])
-    if owners:
-        _, _, dist = GEOD.inv(
-            np.array([rows[i].lon for i in owners]),
-            np.array([rows[i].lat for i in owners]),
-            np.array([lon for r in rows for lon in (r.lons or [])]),
-            np.array([lat for r in rows for lat in (r.lats or [])]),
-        )
+    """Nearest offer of each commune among its planar candidates; codes left unproven.
+
+    Vectorised: one geodesic computation for every (commune, candidate) pair, then the
+    smallest (distance, id) per commune by a lexicographic sort."""
+    counts = np.fromiter((r.n or 0 for r in rows), dtype=np.int64, count=len(rows))
+    owners = np.repeat(np.arange(len(rows)), counts)
+    clon = np.fromiter((r.lon for r in rows), dtype=float, count=len(rows))
+    clat = np.fromiter((r.lat for r in rows), dtype=float, count=len(rows))
+    total = int(counts.sum())
+    lons = np.fromiter(chain.from_iterable(r.lons or () for r in rows), dtype=float, count=total)
+    lats = np.fromiter(chain.from_iterable(r.lats or () for r in rows), dtype=float, count=total)
+    ids = np.fromiter(chain.from_iterable(r.ids or () for r in rows), dtype=np.int64, count=total)
+    best_at: dict[int, int] = {}
+    dist = np.zeros(0)
+    if total:
+        _, _, dist = GEOD.inv(clon[owners], clat[owners], lons, lats)
+        order = np.lexsort((ids, dist, owners))
+        first = np.unique(owners[order], return_index=True)
+        best_at = dict(zip(first[0].tolist(), order[first[1]].tolist(), strict=True))
+    names = list(chain.from_iterable(r.noms or () for r in rows))
     out: list[CommuneAccess] = []
     unproven: list[str] = []
-    start = 0
-    for r in rows:
-        n = r.n or 0
+    for i, r in enumerate(rows):
         best: tuple[float, int, str, bool] | None = None
         if r.perm_id is not None:
             best = (0.0, r.perm_id, r.perm_nom, True)
-        for j in range(n):
-            cand = (float(dist[start + j]), r.ids[j], r.noms[j], False)
+        k = best_at.get(i)
+        if k is not None:
+            cand = (float(dist[k]), int(ids[k]), names[k], False)
             if best is None or cand[:2] < best[:2]:
                 best = cand
-        start += n
         # offers beyond the window are at least `planar` degrees away: proven when that
         # exceeds the planar radius of the best geodesic distance (SQL fallback otherwise)
-        if n == window and best is not None and not r.planar > _bound_deg(r.lat, best[0]):
+        if counts[i] == window and best is not None and not r.planar > _bound_deg(r.lat, best[0]):
             unproven.append(r.code)
             continue
         out.append(
