@@ -1,24 +1,23 @@
 """SQL adapters of the planner: communes, their nearest active offer, territories, counts.
 
-The access query is ONE statement: for every commune, a KNN lateral join takes the 3 nearest
-active offers with the planar `geometry <->` operator on the GiST index (SRID 4326) and their
-smallest geodesic distance D (`ST_Distance(::geography)`, spheroid). Planar degree order is
-not geodesic order (a degree of longitude is ~0.7 of a degree of latitude in France), so the
-true nearest may lie outside those 3: a second lateral re-ranks, by geodesic distance, every
-offer within the planar radius that D provably bounds (`ST_DWithin` on the same index). An
-active permanence of an active offer stopping in the commune counts as an offer at distance 0.
-Merged offers (`statut = 'fusionnee'`) never count; a permanence of a merged offer counts
-for the offer it was merged into.
-
-`commune_access` runs a faster equivalent first (one statement too): the KNN lateral returns
-the `FAST_WINDOW` planar-nearest candidates with their coordinates, their geodesic distances
-are computed in Python (pyproj, WGS84: the ellipsoid of PostGIS geography), and a commune
-whose answer is not proven by the same planar bound (rare) is recomputed with ACCESS_SQL.
+The access query is ONE statement: for every commune, a KNN lateral join takes the
+`FAST_WINDOW` nearest active offers with the planar `geometry <->` operator on the GiST index
+(SRID 4326) and returns their coordinates; their geodesic distances are computed in Python
+(pyproj, WGS84: the ellipsoid of PostGIS geography) and the nearest is kept. Planar degree
+order is not geodesic order (a degree of longitude is ~0.7 of a degree of latitude in
+France), so the answer is accepted only when the window provably holds every offer nearer
+than it (the window's farthest planar distance exceeds the planar radius of that geodesic
+distance); the few unproven communes get wider windows, and the far-away ones (overseas)
+are compared with every offer. An active permanence of an active offer stopping in the
+commune counts as an offer at distance 0. Merged offers (`statut = 'fusionnee'`) never
+count; a permanence of a merged offer counts for the offer it was merged into. Nationally,
+the statement runs on two halves of the communes in parallel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -30,8 +29,8 @@ from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter, NotFound
 
-KNN_WINDOW = 3
 FAST_WINDOW = 8
+WIDER_WINDOWS = (48, 256)
 GEOD = Geod(ellps="WGS84")
 
 
@@ -71,53 +70,6 @@ class CommuneAccess:
     offre_nom: str | None
     distance_m: float | None
     via_permanence: bool
-
-
-# Lower bound of the geodesic length of one degree of planar (lon, lat) distance at latitude φ:
-# meridian radius at the equator (6,335,439 m) × π/180 × cos φ. A point within D metres is
-# therefore within D / (110,574 × cos φmax) degrees, φmax ≤ |lat| + D / 55,000 while cos ≥ 0.5.
-ACCESS_SQL = """
-WITH c AS (
-    SELECT code, nom, coalesce(population, 0) AS population, point, epci, canton
-    FROM commune
-    WHERE point IS NOT NULL AND {commune_filter}
-)
-SELECT c.code, c.nom, c.population, ST_X(c.point) AS lon, ST_Y(c.point) AS lat,
-       c.epci, c.canton, best.offre_id, best.offre_nom, best.distance_m, best.via_permanence
-FROM c
-LEFT JOIN LATERAL (
-    SELECT min(ST_Distance(k.point::geography, c.point::geography)) AS d
-    FROM (
-        SELECT o.point
-        FROM offre o
-        WHERE o.statut = 'active' AND o.point IS NOT NULL AND {offer_filter_o}
-        ORDER BY o.point <-> c.point
-        LIMIT {window}
-    ) k
-) knn ON true
-LEFT JOIN LATERAL (
-    SELECT u.offre_id, u.offre_nom, u.distance_m, u.via_permanence
-    FROM (
-        SELECT o.id AS offre_id, o.nom AS offre_nom,
-               ST_Distance(o.point::geography, c.point::geography) AS distance_m,
-               false AS via_permanence
-        FROM offre o
-        WHERE o.statut = 'active' AND o.point IS NOT NULL AND {offer_filter_o}
-          AND ST_DWithin(o.point, c.point, knn.d / (110570.0 * cos(radians(
-                least(80.0, abs(ST_Y(c.point)) + knn.d / 55000.0)))) + 1e-9)
-        UNION ALL
-        SELECT s.id, s.nom, 0.0, true
-        FROM permanence p
-        JOIN offre o0 ON o0.id = p.offre_id
-        JOIN offre s ON s.id = coalesce(o0.fusionnee_dans, o0.id)
-        WHERE p.code_insee = c.code AND p.statut = 'active' AND s.statut = 'active'
-          AND {offer_filter_s}
-    ) u
-    ORDER BY u.distance_m, u.offre_id
-    LIMIT 1
-) best ON true
-ORDER BY c.code
-"""
 
 
 CANDIDATES_SQL = """
@@ -162,6 +114,64 @@ def _bound_deg(lat: float, distance_m: float) -> float:
     return distance_m / (110570.0 * float(np.cos(np.radians(phi))))
 
 
+def _access(r: Any, best: tuple[float, int, str | None, bool] | None) -> CommuneAccess:
+    return CommuneAccess(
+        code=r.code,
+        nom=r.nom,
+        population=int(r.population),
+        lon=float(r.lon),
+        lat=float(r.lat),
+        epci=r.epci,
+        canton=r.canton,
+        offre_id=best[1] if best else None,
+        offre_nom=best[2] if best else None,
+        distance_m=best[0] if best else None,
+        via_permanence=bool(best and best[3]),
+    )
+
+
+def _exhaustive(
+    conn: Connection, rows: list[Any], offer_filter: OfferFilter, params: dict
+) -> list[CommuneAccess]:
+    """Nearest offer of far-away communes (overseas, nothing within hundreds of km) against
+    every counting offer: great-circle distances (numpy) select the offers within 1.2 % of
+    the nearest one, which holds the ellipsoidal nearest (the two distances differ by less
+    than 0.6 %), then their exact WGS84 distances decide."""
+    offers = conn.execute(
+        text(
+            "SELECT o.id, o.nom, ST_X(o.point) AS lon, ST_Y(o.point) AS lat FROM offre o"
+            f" WHERE o.statut = 'active' AND o.point IS NOT NULL AND {offer_filter.sql('o')}"
+        ),
+        params,
+    ).all()
+    ids = np.array([o.id for o in offers], dtype=np.int64)
+    lon = np.radians([o.lon for o in offers])
+    lat = np.radians([o.lat for o in offers])
+    out = []
+    for r in rows:
+        best: tuple[float, int, str | None, bool] | None = None
+        if r.perm_id is not None:
+            best = (0.0, r.perm_id, r.perm_nom, True)
+        if len(offers):
+            lon0, lat0 = np.radians(r.lon), np.radians(r.lat)
+            hav = (
+                np.sin((lat - lat0) / 2) ** 2
+                + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+            )
+            sphere = 2 * np.arcsin(np.sqrt(hav))
+            near = np.flatnonzero(sphere <= sphere.min() * 1.012 + 1e-12)
+            _, _, dist = GEOD.inv(
+                np.full(len(near), r.lon), np.full(len(near), r.lat),
+                np.degrees(lon[near]), np.degrees(lat[near]),
+            )  # fmt: skip
+            k = min(range(len(near)), key=lambda j: (dist[j], ids[near[j]]))
+            cand = (float(dist[k]), int(ids[near[k]]), offers[near[k]].nom, False)
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+        out.append(_access(r, best))
+    return out
+
+
 def _fast_access(rows: list[Any], window: int) -> tuple[list[CommuneAccess], list[str]]:
     """Nearest offer of each commune among its planar candidates; codes left unproven.
 
@@ -196,24 +206,15 @@ def _fast_access(rows: list[Any], window: int) -> tuple[list[CommuneAccess], lis
                 best = cand
         # offers beyond the window are at least `planar` degrees away: proven when that
         # exceeds the planar radius of the best geodesic distance (SQL fallback otherwise)
-        if counts[i] == window and best is not None and not r.planar > _bound_deg(r.lat, best[0]):
+        if (
+            counts[i] == window
+            and best is not None
+            and best[0] > 0.0  # nothing is nearer than 0 m: ties then go to the lower id
+            and not r.planar > _bound_deg(r.lat, best[0])
+        ):
             unproven.append(r.code)
             continue
-        out.append(
-            CommuneAccess(
-                code=r.code,
-                nom=r.nom,
-                population=int(r.population),
-                lon=float(r.lon),
-                lat=float(r.lat),
-                epci=r.epci,
-                canton=r.canton,
-                offre_id=best[1] if best else None,
-                offre_nom=best[2] if best else None,
-                distance_m=best[0] if best else None,
-                via_permanence=bool(best and best[3]),
-            )
-        )
+        out.append(_access(r, best))
     return out, unproven
 
 
@@ -243,6 +244,26 @@ def check_departement(conn: Connection, departement: str) -> str:
     return row.nom
 
 
+def _national_rows(conn: Connection, offer_filter: OfferFilter, params: dict) -> list[Any]:
+    """The candidate statement for every commune of France, run on two halves of the
+    communes at once (two connections of the same engine: committed data only), so that
+    both cores work; same statement, same answer."""
+    sql = CANDIDATES_SQL.format(
+        commune_filter="abs(hashtext(code)) % 2 = :part",
+        offer_filter_o=offer_filter.sql("o"),
+        offer_filter_s=offer_filter.sql("s"),
+        window=FAST_WINDOW,
+    )
+
+    def half(part: int) -> list[Any]:
+        with conn.engine.connect() as other:
+            return other.execute(text(sql), {**params, "part": part}).all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(half, (0, 1))
+    return first + second
+
+
 def commune_access(
     conn: Connection,
     departement: str | None = None,
@@ -250,7 +271,7 @@ def commune_access(
     offer_filter: OfferFilter | None = None,
 ) -> list[CommuneAccess]:
     """Nearest counting offer of every commune of `departement` (or of `codes`; neither: all
-    communes of France), in one query."""
+    communes of France, read through two parallel connections), in one statement."""
     offer_filter = offer_filter or OfferFilter()
     if codes is not None:
         commune_filter = "code = ANY(CAST(:codes AS varchar[]))"
@@ -265,31 +286,27 @@ def commune_access(
         offer_filter_s=offer_filter.sql("s"),
         window=FAST_WINDOW,
     )
-    found, unproven = _fast_access(conn.execute(text(fast_sql), params).all(), FAST_WINDOW)
-    if unproven:
-        sql = ACCESS_SQL.format(
+    if commune_filter == "true":
+        rows = _national_rows(conn, offer_filter, params)
+    else:
+        rows = conn.execute(text(fast_sql), params).all()
+    found, unproven = _fast_access(rows, FAST_WINDOW)
+    last = rows
+    for window in WIDER_WINDOWS:  # the unproven few: more candidates, same proof
+        if not unproven:
+            break
+        wider = CANDIDATES_SQL.format(
             commune_filter="code = ANY(CAST(:codes AS varchar[]))",
             offer_filter_o=offer_filter.sql("o"),
             offer_filter_s=offer_filter.sql("s"),
-            window=KNN_WINDOW,
+            window=window,
         )
-        rows = conn.execute(text(sql), {**params, "codes": unproven}).all()
-        found += [
-            CommuneAccess(
-                code=r.code,
-                nom=r.nom,
-                population=int(r.population),
-                lon=float(r.lon),
-                lat=float(r.lat),
-                epci=r.epci,
-                canton=r.canton,
-                offre_id=r.offre_id,
-                offre_nom=r.offre_nom,
-                distance_m=None if r.distance_m is None else float(r.distance_m),
-                via_permanence=bool(r.via_permanence),
-            )
-            for r in rows
-        ]
+        last = conn.execute(text(wider), {**params, "codes": unproven}).all()
+        more, unproven = _fast_access(last, window)
+        found += more
+    if unproven:  # far from everything: compare with every offer
+        left = set(unproven)
+        found += _exhaustive(conn, [r for r in last if r.code in left], offer_filter, params)
     return sorted(found, key=lambda a: a.code)
 
 
