@@ -11,7 +11,7 @@ distance); the few unproven communes get wider windows, and the far-away ones (o
 are compared with every offer. An active permanence of an active offer stopping in the
 commune counts as an offer at distance 0. Merged offers (`statut = 'fusionnee'`) never
 count; a permanence of a merged offer counts for the offer it was merged into. Nationally,
-the statement runs on two halves of the communes in parallel.
+the statement can run on two halves of the communes in parallel (`parallel=True`).
 """
 
 from __future__ import annotations
@@ -269,9 +269,11 @@ def commune_access(
     departement: str | None = None,
     codes: Sequence[str] | None = None,
     offer_filter: OfferFilter | None = None,
+    parallel: bool = False,
 ) -> list[CommuneAccess]:
     """Nearest counting offer of every commune of `departement` (or of `codes`; neither: all
-    communes of France, read through two parallel connections), in one statement."""
+    communes of France), in one statement. `parallel` (national only): run it on two halves
+    through two more connections, which see committed data only."""
     offer_filter = offer_filter or OfferFilter()
     if codes is not None:
         commune_filter = "code = ANY(CAST(:codes AS varchar[]))"
@@ -286,7 +288,7 @@ def commune_access(
         offer_filter_s=offer_filter.sql("s"),
         window=FAST_WINDOW,
     )
-    if commune_filter == "true":
+    if commune_filter == "true" and parallel:
         rows = _national_rows(conn, offer_filter, params)
     else:
         rows = conn.execute(text(fast_sql), params).all()
