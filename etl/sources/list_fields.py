@@ -38,48 +38,51 @@ def add_programmes(record: OfferRecord, labels: Iterable[str]) -> None:
 def add_publics(record: OfferRecord, labels: Iterable[str]) -> None:
     """Publics and specific support (v0 ``publics_accueillis`` mixes both)."""
     publics, support, unknown = vocab.publics_from_labels(labels)
-    record.publics = [p for p in vocab.PUBLICS if p in set(record.publics) | set(publics)]
-    record.prise_en_charge = [
-        s for s in vocab.PRISE_EN_CHARGE if s in set(record.prise_en_charge) | set(support)
-    ]
+    _merge_labels(record, "publics", publics, vocab.PUBLICS)
+    _merge_labels(record, "prise_en_charge", support, vocab.PRISE_EN_CHARGE)
     _note_unknown(record, unknown, "public")
+
+
+def _merge_labels(
+    record: OfferRecord, field: str, found: Iterable[str], order: Iterable[str]
+) -> None:
+    """Add ``found`` to a list field, kept in the standard's order without duplicates."""
+    merged = set(getattr(record, field)) | set(found)
+    setattr(record, field, [value for value in order if value in merged])
 
 
 def add_prise_en_charge(record: OfferRecord, labels: Iterable[str]) -> None:
     """Specific support (v1 ``prise_en_charge_specifique``)."""
     found, unknown = vocab.prise_en_charge_from_labels(labels)
-    merged = set(record.prise_en_charge) | set(found)
-    record.prise_en_charge = [s for s in vocab.PRISE_EN_CHARGE if s in merged]
+    _merge_labels(record, "prise_en_charge", found, vocab.PRISE_EN_CHARGE)
     _note_unknown(record, unknown, "prise_en_charge")
 
 
 def add_frais(record: OfferRecord, labels: Iterable[str]) -> None:
     """Fees ("Gratuit : Je peux accéder…" → "Gratuit")."""
     found, unknown = vocab.frais_from_labels(labels)
-    record.frais = [f for f in vocab.FRAIS if f in set(record.frais) | set(found)]
+    _merge_labels(record, "frais", found, vocab.FRAIS)
     _note_unknown(record, unknown, "frais")
 
 
 def add_modalites_accompagnement(record: OfferRecord, labels: Iterable[str]) -> None:
     """Support modes (v1 labels or v0 "Avec de l'aide : …")."""
     found, unknown = vocab.modalites_accompagnement_from_labels(labels)
-    merged = set(record.modalites_accompagnement) | set(found)
-    record.modalites_accompagnement = [m for m in vocab.MODALITES_ACCOMPAGNEMENT if m in merged]
+    _merge_labels(record, "modalites_accompagnement", found, vocab.MODALITES_ACCOMPAGNEMENT)
     _note_unknown(record, unknown, "modalite_accompagnement")
 
 
 def add_modalites_acces(record: OfferRecord, labels: Iterable[str]) -> None:
     """Access modes."""
     found, unknown = vocab.modalites_acces_from_labels(labels)
-    merged = set(record.modalites_acces) | set(found)
-    record.modalites_acces = [m for m in vocab.MODALITES_ACCES if m in merged]
+    _merge_labels(record, "modalites_acces", found, vocab.MODALITES_ACCES)
     _note_unknown(record, unknown, "modalite_acces")
 
 
 def add_itinerance(record: OfferRecord, labels: Iterable[str]) -> None:
     """ "Itinérant" / "Fixe"."""
     found, unknown = vocab.itinerance_from_labels(labels)
-    record.itinerance = [i for i in vocab.ITINERANCE if i in set(record.itinerance) | set(found)]
+    _merge_labels(record, "itinerance", found, vocab.ITINERANCE)
     _note_unknown(record, unknown, "itinerance")
 
 

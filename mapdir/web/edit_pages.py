@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -93,6 +94,28 @@ def _form_echo(values: dict[str, Any]) -> dict[str, Any]:
     return echo
 
 
+def _submit_form(row: Any, save: Callable[[Any, dict[str, Any]], int]):
+    """Validate the offer form, save it in one transaction (``save`` returns the offer id),
+    or show the form again with the French errors (400)."""
+    values, errors = parse_offer_form(request.form)
+    if not errors:
+        try:
+            with engine().begin() as conn:
+                offer_id = save(conn, values)
+        except InvalidParameter as exc:
+            errors[exc.parametre or "formulaire"] = exc.message
+    if errors:
+        page = render_template(
+            "edition/formulaire.html",
+            offer=row,
+            groups=GROUPS,
+            values=_form_echo(values),
+            errors=errors,
+        )
+        return page, 400
+    return redirect(url_for("edition.offer_page", offer_id=offer_id))
+
+
 @edit_bp.get("/edition/")
 @login_required
 def dashboard():
@@ -128,23 +151,12 @@ def edit(offer_id: int):
         return render_template(
             "edition/formulaire.html", offer=row, groups=GROUPS, values=_form_values(row), errors={}
         )
-    values, errors = parse_offer_form(request.form)
-    if not errors:
-        try:
-            with engine().begin() as conn:
-                services.edit_offer(conn, current_user(), offer_id, values, geocode=geocode_hook())
-        except InvalidParameter as exc:
-            errors[exc.parametre or "formulaire"] = exc.message
-    if errors:
-        page = render_template(
-            "edition/formulaire.html",
-            offer=row,
-            groups=GROUPS,
-            values=_form_echo(values),
-            errors=errors,
-        )
-        return page, 400
-    return redirect(url_for("edition.offer_page", offer_id=offer_id))
+
+    def save(conn, values: dict[str, Any]) -> int:
+        services.edit_offer(conn, current_user(), offer_id, values, geocode=geocode_hook())
+        return offer_id
+
+    return _submit_form(row, save)
 
 
 @edit_bp.post("/edition/offres/<int:offer_id>.json")
@@ -174,26 +186,12 @@ def create():
         return render_template(
             "edition/formulaire.html", offer=None, groups=GROUPS, values={}, errors={}
         )
-    values, errors = parse_offer_form(request.form)
-    offer_id = None
-    if not errors:
-        try:
-            with engine().begin() as conn:
-                offer_id = services.create_offer(
-                    conn, current_user(), values, geocode=geocode_hook()
-                )
-        except InvalidParameter as exc:
-            errors[exc.parametre or "formulaire"] = exc.message
-    if errors:
-        page = render_template(
-            "edition/formulaire.html",
-            offer=None,
-            groups=GROUPS,
-            values=_form_echo(values),
-            errors=errors,
-        )
-        return page, 400
-    return redirect(url_for("edition.offer_page", offer_id=offer_id))
+    return _submit_form(
+        None,
+        lambda conn, values: services.create_offer(
+            conn, current_user(), values, geocode=geocode_hook()
+        ),
+    )
 
 
 @edit_bp.post("/edition/offres/<int:offer_id>/fermer")
