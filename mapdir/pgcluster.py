@@ -13,6 +13,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,15 @@ def postgis_available(bindir: Path) -> bool:
         version = bindir.parent.name
         sharedir = f"/usr/share/postgresql/{version}"
     return (Path(sharedir) / "extension" / "postgis.control").exists()
+
+
+def open_ancestor(path: Path) -> bool:
+    """Add the "others may traverse" bit to a folder; True when it was missing."""
+    mode = path.stat().st_mode
+    if mode & stat.S_IXOTH:
+        return False
+    path.chmod(mode | stat.S_IXOTH)
+    return True
 
 
 @dataclass
@@ -110,6 +120,14 @@ class Cluster:
             return ["runuser", "-u", owner, "--", *args]
         return args
 
+    def _open_path_for_owner(self) -> None:
+        """As root, the unprivileged server user must be able to reach the data folder:
+        give "others" the right to traverse (not to list) every ancestor lacking it."""
+        if self._run_as_owner() is None:
+            return
+        for ancestor in reversed(self.root.resolve().parents):
+            open_ancestor(ancestor)
+
     def _chown(self, path: Path) -> None:
         owner = self._run_as_owner()
         if owner:
@@ -155,6 +173,7 @@ class Cluster:
         if not self.password_file.exists():
             self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
         self.password_file.chmod(0o600)
+        self._open_path_for_owner()
         pwfile = self.root / "initdb.pw"
         pwfile.write_text(self.password() + "\n")
         self._chown(self.root)

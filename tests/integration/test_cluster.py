@@ -91,3 +91,13 @@ def test_port_taken_gives_clear_error(cluster_dir):
         cluster = Cluster(settings)
         with pytest.raises(SetupError, match="n'a pas démarré"):
             cluster.start()
+
+
+def test_open_ancestor_adds_only_the_traverse_bit(cluster_dir):
+    from mapdir.pgcluster import open_ancestor
+
+    closed = cluster_dir / "closed"
+    closed.mkdir(mode=0o700)
+    assert open_ancestor(closed) is True
+    assert closed.stat().st_mode & 0o777 == 0o701  # traverse, not list
+    assert open_ancestor(closed) is False
