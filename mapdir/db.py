@@ -1,24 +1,14 @@
-"""Engine and metadata: one SQLAlchemy engine per URL, a naming convention for constraints."""
+"""Engines: one SQLAlchemy engine per database URL, and a health check."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from mapdir.config import Settings
 from mapdir.pgcluster import database_url
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 @lru_cache(maxsize=8)

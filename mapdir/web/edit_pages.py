@@ -298,13 +298,19 @@ def _edit_error(exc: MapdirError):
     return page, exc.http_status
 
 
-@edit_bp.get("/edition/fraicheur")
-@login_required
-def freshness_page():
+def _freshness_selection() -> tuple[list[dict[str, Any]], dict[str, int], str]:
+    """The user's offers to check, restricted to the ``categorie`` asked for, if any."""
     rows, counts = freshness.freshness_rows(connection(), current_user())
     wanted = request.args.get("categorie") or ""
     if wanted in freshness.CATEGORIES:
         rows = [r for r in rows if wanted in r["categories"]]
+    return rows, counts, wanted
+
+
+@edit_bp.get("/edition/fraicheur")
+@login_required
+def freshness_page():
+    rows, counts, wanted = _freshness_selection()
     return render_template(
         "edition/fraicheur.html",
         rows=rows,
@@ -317,10 +323,7 @@ def freshness_page():
 @edit_bp.get("/edition/fraicheur.csv")
 @login_required
 def freshness_csv():
-    rows, _counts = freshness.freshness_rows(connection(), current_user())
-    wanted = request.args.get("categorie") or ""
-    if wanted in freshness.CATEGORIES:
-        rows = [r for r in rows if wanted in r["categories"]]
+    rows, _counts, _wanted = _freshness_selection()
     return Response(
         freshness.to_csv(rows),
         mimetype="text/csv",
