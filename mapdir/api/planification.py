@@ -7,7 +7,7 @@ from flask import Response, jsonify, request
 from mapdir.api import api_bp
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
-from mapdir.planner import access, exports, publication, services
+from mapdir.planner import exports, publication, services, territories
 from mapdir.web.auth_pages import current_user
 from mapdir.web.context import connection, engine, settings
 
@@ -43,7 +43,7 @@ def couverture():
 def couverture_geojson():
     req = plan_request()
     report = services.coverage(connection(), req)
-    polygons = access.commune_polygons(connection(), req.departement)
+    polygons = territories.commune_polygons(connection(), req.departement)
     frame = exports.access_frame(services.public_rows(report), polygons)
     return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
@@ -74,7 +74,7 @@ def publier():
 @api_bp.get("/plans")
 def plans():
     req = plan_request()
-    access.check_departement(connection(), req.departement)
+    territories.check_departement(connection(), req.departement)
     return jsonify({"plans": publication.list_plans(connection(), req.departement)})
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from etl.vocab import PROGRAMMES, SERVICES
 from mapdir.config import Settings
 from mapdir.errors import InvalidParameter
-from mapdir.planner import access, mclp, ranking, rota, solvers
+from mapdir.planner import access, mclp, ranking, rota, solvers, territories
 from mapdir.planner.travel import (
     COUVERTE,
     PEU_COUVERTE,
@@ -182,8 +182,8 @@ def _totals(rows: list[dict]) -> dict[str, dict[str, int]]:
 
 def coverage(conn: Connection, req: PlanRequest) -> dict:
     """Access per commune, totals per class, per EPCI and per canton, funders' indicators."""
-    nom_dep = access.check_departement(conn, req.departement)
-    names = access.territory_names(conn, req.departement)
+    nom_dep = territories.check_departement(conn, req.departement)
+    names = territories.territory_names(conn, req.departement)
     rows = []
     for r in access.commune_access(conn, req.departement, offer_filter=req.offer_filter):
         minutes = req.minutes(r.distance_m)
@@ -214,7 +214,7 @@ def coverage(conn: Connection, req: PlanRequest) -> dict:
             for code, members in sorted(groups.items())
         ]
     totals = _totals(rows)
-    indicators = access.offer_indicators(conn, req.departement, req.offer_filter)
+    indicators = territories.offer_indicators(conn, req.departement, req.offer_filter)
     indicators.update(
         communes=len(rows),
         communes_couvertes=totals[COUVERTE]["communes"],
@@ -262,7 +262,7 @@ def rank(conn: Connection, req: PlanRequest, level: str = "epci", k_stops: int =
         raise InvalidParameter("Niveau attendu : epci ou canton.", parametre="niveau")
     report = coverage(conn, req)
     demand, current, candidates, relation = _instance(report, req)
-    names = access.territory_names(conn, req.departement)[level]
+    names = territories.territory_names(conn, req.departement)[level]
     territory_of = {r["code"]: r[level] for r in report["communes"] if r[level]}
     try:
         scores = ranking.rank_territories(

@@ -11,7 +11,7 @@ from flask import Response, redirect, render_template, request, url_for
 from etl.vocab import PROGRAMMES, SERVICES
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
-from mapdir.planner import access, exports, publication, services
+from mapdir.planner import exports, publication, services, territories
 from mapdir.web import web_bp
 from mapdir.web.auth_pages import current_user
 from mapdir.web.context import connection, engine, settings
@@ -38,7 +38,7 @@ def _query(values: dict) -> str:
 
 @web_bp.get("/planification")
 def planner_index():
-    departements = access.departements_with_polygons(connection())
+    departements = territories.departements_with_polygons(connection())
     return render_template("planification.html", departements=departements, report=None)
 
 
@@ -54,7 +54,7 @@ def planner_page(departement: str):
             plan = services.stops(connection(), services.parse_request(values, settings()), report)
         except InvalidParameter as error:
             plan_error = error.message
-    names = access.territory_names(connection(), base_req.departement)
+    names = territories.territory_names(connection(), base_req.departement)
     query = _query(values)
     return render_template(
         "planification.html",
@@ -92,7 +92,7 @@ def planner_export(departement: str, fmt: str):
     elif what == "couverture":
         req = services.parse_request({**values, "k": "5"}, settings())
         report = services.coverage(connection(), req)
-        polygons = access.commune_polygons(connection(), req.departement)
+        polygons = territories.commune_polygons(connection(), req.departement)
         frame, layer = exports.access_frame(services.public_rows(report), polygons), "couverture"
     else:
         raise InvalidParameter("« quoi » doit valoir couverture ou arrets.", parametre="quoi")
