@@ -1,7 +1,7 @@
 """Freshness of the offers of one's scope: to check (> 6 months), obsolete (> 12 months),
 absent from their source, in conflict; as rows for the dashboard and its CSV export.
 
-The 6/12-month rule is the one of the public pages (``mapdir.offers.search.freshness``:
+The 6/12-month rule is the one of the public pages (``mapdir.offers.offer_json.freshness``:
 the later of ``date_maj`` and ``confirmed_at``); « toujours à jour » sets ``confirmed_at``.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from mapdir.editing.accounts import User
 from mapdir.editing.permissions import scope_sql
-from mapdir.offers.search import freshness
+from mapdir.offers.offer_json import freshness
 
 CATEGORIES = {
     "a_verifier": "À vérifier (plus de 6 mois)",

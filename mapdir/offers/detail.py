@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 
 from mapdir.errors import NotFound
 from mapdir.offers import hours_eval
-from mapdir.offers.search import OFFER_COLUMNS, Filters, offer_json, open_at
+from mapdir.offers.filters import Filters
+from mapdir.offers.offer_json import OFFER_COLUMNS, offer_json, open_at
 
 
 def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -> dict[str, Any]:

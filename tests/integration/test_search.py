@@ -12,7 +12,8 @@ import pytest
 from pyproj import Geod
 from sqlalchemy import text
 
-from mapdir.offers.search import Filters, SearchRequest, knn_sql, search_offers
+from mapdir.offers.search import Filters, SearchRequest, search_offers
+from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
 
 GEOD = Geod(ellps="WGS84")
 NOW = datetime(2026, 12, 1, 8, 0)  # a Tuesday
@@ -163,16 +164,25 @@ def test_commune_far_from_every_offer_still_gets_n_results(conn):
 def test_knn_query_uses_the_gist_index(conn):
     rng = random.Random(1)
     for i in range(3000):
-        insert_offer(conn, f"B{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4))
+        insert_offer(
+            conn, f"B{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4), frais=["Gratuit"]
+        )
     conn.execute(text("ANALYZE offre"))
     sql, params = knn_sql(Filters())
-    plan = "\n".join(
-        conn.execute(
-            text("EXPLAIN " + sql), {**params, "origin": "POINT(1.26 45.83)", "window": 60}
-        ).scalars()
-    )
+    plan = explain(conn, sql, {**params, "origin": "POINT(1.26 45.83)", "window": 60})
     assert "Index Scan using ix_offre_point" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
+    # the statement a search actually runs: origin, KNN window, stops and remote offers
+    sql, params = candidates_sql(Filters(gratuit=True), "code_postal")
+    extra = {"code_postal": "87400", "window": 60, "radius_m": 5000, "remote_limit": 100}
+    plan = explain(conn, sql, {**params, **extra})
+    assert "Index Scan using ix_offre_point_actif" in plan, plan
+    assert "Seq Scan on offre" not in plan, plan
+    assert "Seq Scan on commune" not in plan, plan
+
+
+def explain(conn, sql: str, params: dict) -> str:
+    return "\n".join(r[0] for r in fetch(conn, "EXPLAIN " + sql, params))
 
 
 # --------------------------------------------------------------------------- filters

@@ -1,0 +1,93 @@
+"""The public JSON of an offer row (the columns the search and the offer page select), its
+freshness status (6 and 12 months), and whether its opening hours say open at a time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from mapdir.offers import hours_eval
+
+OFFER_COLUMNS = """
+    o.id, o.nom, o.adresse, o.complement_adresse, o.code_postal, o.commune_nom, o.code_insee,
+    ST_X(o.point) AS lon, ST_Y(o.point) AS lat, o.geo_precision, o.telephones, o.courriels,
+    o.sites_web, o.horaires, o.horaires_texte, o.services, o.publics, o.prise_en_charge,
+    o.frais, o.modalites_acces, o.modalites_accompagnement, o.programmes, o.itinerance,
+    o.typologie, o.prise_rdv_url, o.presentation_resume, o.date_maj, o.confirmed_at, o.statut,
+    o.acceslibre_url, o.prise_rdv
+"""
+LIST_OUTPUT = (
+    "typologie",
+    "services",
+    "publics",
+    "prise_en_charge",
+    "frais",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "programmes",
+    "itinerance",
+    "telephones",
+    "courriels",
+    "sites_web",
+)
+
+
+def freshness(row: Any, today: date) -> dict[str, Any]:
+    """date_maj and a status from the later of date_maj / confirmed_at (6 and 12 months)."""
+    dates = [d for d in (row.date_maj, row.confirmed_at and row.confirmed_at.date()) if d]
+    reference = max(dates) if dates else None
+    if reference is None:
+        status = "a_verifier"
+    elif reference < _shift_months(today, -12):
+        status = "obsolete"
+    elif reference < _shift_months(today, -6):
+        status = "a_verifier"
+    else:
+        status = "a_jour"
+    return {
+        "date_maj": row.date_maj.isoformat() if row.date_maj else None,
+        "confirmee_le": row.confirmed_at.date().isoformat() if row.confirmed_at else None,
+        "statut": status,
+    }
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def offer_json(row: Any, today: date) -> dict[str, Any]:
+    """The public fields of one offer row selected with OFFER_COLUMNS."""
+    out: dict[str, Any] = {
+        "id": row.id,
+        "nom": row.nom,
+        "adresse": row.adresse,
+        "complement_adresse": row.complement_adresse,
+        "code_postal": row.code_postal,
+        "commune_nom": row.commune_nom,
+        "code_insee": row.code_insee,
+        "point": None
+        if row.lon is None
+        else {"type": "Point", "coordinates": [round(row.lon, 6), round(row.lat, 6)]},
+        "precision_geo": row.geo_precision,
+        "horaires": row.horaires,
+        "horaires_texte": row.horaires_texte,
+        "prise_rdv_url": row.prise_rdv_url,
+        "prise_rdv": row.prise_rdv,
+        "acceslibre_url": row.acceslibre_url,
+        "presentation_resume": row.presentation_resume,
+    }
+    for name in LIST_OUTPUT:
+        out[name] = list(getattr(row, name) or [])
+    out["fraicheur"] = freshness(row, today)
+    return out
+
+
+def open_at(expression: str | None, when: datetime | None) -> bool:
+    return when is None or hours_eval.open_state(expression, when) == "ouvert"

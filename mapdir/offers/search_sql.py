@@ -1,0 +1,166 @@
+"""The SQL of the prescribers' search, run on the driver's cursor (psycopg placeholders).
+
+A search costs two round trips: ``candidates_sql`` resolves the origin (a postcode's
+communes, a commune, or a point) and, in the same statement, takes the KNN window of
+nearest active offers (narrow rows), the itinerant stops in or near the origin communes
+and the remote offers; ``FULL_ROWS_SQL`` then fetches the chosen offers whole. Rows of the
+first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p`` stop,
+``r`` remote offer. ``knn_sql`` alone serves the rare widening rounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg.rows import namedtuple_row
+from sqlalchemy.engine import Connection
+
+from mapdir.offers.filters import Filters
+from mapdir.offers.offer_json import OFFER_COLUMNS
+
+REMOTE = "À distance"
+
+#: origin communes: code, nom, lon, lat, rang (their order in the answer)
+ORIGIN_BY_POSTCODE = """
+    WITH pc AS MATERIALIZED (
+        SELECT c.code, c.nom, c.point, c.type, c.population, c.commune_parente
+        FROM code_postal cp JOIN commune c ON c.code = cp.code_insee
+        WHERE cp.code_postal = %(code_postal)s
+    )
+    SELECT code, nom, ST_X(point) AS lon, ST_Y(point) AS lat,
+           row_number() OVER (ORDER BY (type = 'arrondissement-municipal') DESC,
+                                       population DESC NULLS LAST, nom) AS rang
+    FROM pc
+    WHERE point IS NOT NULL
+      -- Marseille/Lyon/Paris: the arrondissements are the precise answer, not the city
+      AND code NOT IN (SELECT commune_parente FROM pc WHERE commune_parente IS NOT NULL)
+"""
+ORIGIN_BY_COMMUNE = """
+    SELECT c.code, c.nom, ST_X(c.point) AS lon, ST_Y(c.point) AS lat, 1 AS rang
+    FROM commune c
+    WHERE c.point IS NOT NULL AND c.code = COALESCE(
+        (SELECT code_actuel FROM commune_code_ancien WHERE code_ancien = %(code_commune)s),
+        %(code_commune)s)
+"""
+ORIGIN_BY_POINT = """
+    SELECT code, nom, CAST(%(lon)s AS float8) AS lon, CAST(%(lat)s AS float8) AS lat, 1 AS rang
+    FROM (
+        (SELECT code, nom, 0 AS r FROM commune
+         WHERE geom IS NOT NULL AND type <> 'arrondissement-municipal'
+           AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+         LIMIT 1)
+        UNION ALL
+        (SELECT code, nom, 1 FROM commune WHERE point IS NOT NULL
+         ORDER BY point <-> ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) LIMIT 1)
+    ) c ORDER BY r LIMIT 1
+"""
+ORIGINS = {
+    "code_postal": ORIGIN_BY_POSTCODE,
+    "commune": ORIGIN_BY_COMMUNE,
+    "point": ORIGIN_BY_POINT,
+}
+
+#: active offers located somewhere (remote-only ones are listed apart)
+LOCATED = f"""o.statut = 'active' AND o.point IS NOT NULL
+    AND o.modalites_accompagnement <> ARRAY['{REMOTE}']::text[]"""
+
+FULL_ROWS_SQL = f"SELECT {OFFER_COLUMNS} FROM offre o WHERE o.id = ANY(%(ids)s)"
+
+
+def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Rows (named tuples) of a statement run on the connection's driver cursor, inside
+    the connection's transaction: no ORM row processing on the hot path."""
+    driver = conn.connection.driver_connection
+    with driver.cursor(row_factory=namedtuple_row) as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def candidates_sql(filters: Filters, mode: str) -> tuple[str, dict[str, Any]]:
+    """The first statement of a search (params to add: the origin's, ``window``,
+    ``radius_m`` for stops near the origin, ``remote_limit``)."""
+    where, params = filters.where_sql(driver=True)
+    origin_point = (
+        "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
+        if mode == "point"
+        else "ST_SetSRID(ST_Collect(ST_MakePoint(lon, lat)), 4326)"
+    )
+    sql = f"""
+    WITH origine AS ({ORIGINS[mode]}),
+    g AS (SELECT {origin_point} AS geom {"" if mode == "point" else "FROM origine"}),
+    r AS (  -- the radius in degrees at the highest latitude of the origin
+        SELECT CAST(%(radius_m)s AS float8) / 110570.0
+               / cos(radians(least(89.0, max(abs(ST_Y(d.geom)))))) AS radius
+        FROM g, ST_DumpPoints(g.geom) d
+    ),
+    knn AS (
+        SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
+               o.point <-> (SELECT geom FROM g) AS planar
+        FROM offre o
+        WHERE {LOCATED} AND {where} AND (SELECT geom FROM g) IS NOT NULL
+        ORDER BY o.point <-> (SELECT geom FROM g)
+        LIMIT %(window)s
+    ),
+    stops AS (
+        SELECT p.id, p.code_insee, COALESCE(p.commune_nom, c.nom) AS commune_nom, p.lieu,
+               p.adresse, p.horaires, o.id AS offre_id,
+               ST_X(COALESCE(p.point, c.point)) AS lon, ST_Y(COALESCE(p.point, c.point)) AS lat
+        FROM permanence p
+        JOIN offre o0 ON o0.id = p.offre_id
+        JOIN offre o ON o.id = CASE WHEN o0.statut = 'fusionnee' THEN o0.fusionnee_dans
+                                    ELSE o0.id END
+        LEFT JOIN commune c ON c.code = p.code_insee
+        WHERE p.statut = 'active' AND o.statut = 'active' AND {where} AND (
+            p.code_insee IN (SELECT code FROM origine)
+            OR ST_DWithin(p.point, (SELECT geom FROM g), (SELECT radius FROM r)))
+    ),
+    remote AS (
+        SELECT o.id, o.horaires
+        FROM offre o LEFT JOIN commune c ON c.code = o.code_insee
+        WHERE o.statut = 'active' AND o.modalites_accompagnement @> ARRAY['{REMOTE}']::text[]
+          AND (o.point IS NULL OR o.modalites_accompagnement = ARRAY['{REMOTE}']::text[])
+          AND {where}
+        ORDER BY (c.departement = ANY(
+                    SELECT departement FROM commune WHERE code IN (SELECT code FROM origine)
+                 )) DESC NULLS LAST,
+                 o.date_maj DESC NULLS LAST, o.id
+        LIMIT %(remote_limit)s
+    )
+    SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom, NULL AS horaires,
+           lon, lat, rang::float8 AS planar, NULL::bigint AS offre_id, NULL AS lieu,
+           NULL AS adresse
+    FROM origine
+    UNION ALL
+    SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL
+    FROM knn
+    UNION ALL
+    SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, offre_id, lieu,
+           adresse
+    FROM stops
+    UNION ALL
+    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL FROM remote
+    """
+    return sql, params
+
+
+def knn_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """The KNN window alone (params to add: ``origin`` WKT and ``window``): a scan of the
+    partial GiST index on active offers, narrow rows."""
+    where, params = filters.where_sql(driver=True)
+    sql = f"""
+        SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
+               ST_Y(o.point) AS lat, o.point <-> ST_GeomFromText(%(origin)s, 4326) AS planar
+        FROM offre o
+        WHERE {LOCATED} AND {where}
+        ORDER BY o.point <-> ST_GeomFromText(%(origin)s, 4326)
+        LIMIT %(window)s
+    """
+    return sql, params
+
+
+def full_rows(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
+    """{id: row with OFFER_COLUMNS} of the given offers."""
+    if not ids:
+        return {}
+    return {r.id: r for r in fetch(conn, FULL_ROWS_SQL, {"ids": list(ids)})}
