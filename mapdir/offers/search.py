@@ -22,8 +22,10 @@ offers whole. Widening rounds add one KNN statement each (rare).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,6 +46,16 @@ MAX_WINDOW_OPEN = 20_000
 PERMANENCE_RADIUS_M = 5_000
 #: metres per degree, a lower bound over the WGS84 ellipsoid (meridian degree at the equator)
 MIN_METRES_PER_DEGREE = 110_570.0
+#: ellipsoidal (WGS84) / spherical (PostGIS geography ``<->``) distance, a lower bound
+SPHERE_TO_ELLIPSOID_MIN = 0.994
+EARTH_RADIUS_M = 6_371_008.8
+BOUND_GRID = 32
+#: every French territory holding offers lies within this latitude (checked, not assumed)
+LAT_CAP = 52.0
+
+#: how long the list of distinct hours expressions is reused (opening-time filter)
+HOURS_CACHE_S = 60.0
+_hours_cache: dict[str, tuple[float, list[str]]] = {}
 
 __all__ = ["Filters", "Origin", "SearchRequest", "search_offers"]
 
@@ -122,11 +134,33 @@ def _origin(mode: str, params: dict[str, Any], rows: list[Any]) -> Origin:
     return Origin([(r.lon, r.lat) for r in rows], communes, mode)
 
 
-def _exclusion_bound_m(origin: Origin, planar_deg: float) -> float:
+def _exclusion_bound_m(origin: Origin, planar_deg: float, lat_cap: float = 90.0) -> float:
     """A lower bound of the geodesic distance of any offer at ``planar_deg`` degrees or more
-    (planar) from the origin: degrees of longitude shrink with cos(latitude)."""
-    max_lat = min(89.9, max(abs(lat) for _, lat in origin.points) + planar_deg)
-    return 0.995 * MIN_METRES_PER_DEGREE * math.cos(math.radians(max_lat)) * planar_deg
+    (planar) from every origin point, all offers lying within ``lat_cap`` of latitude.
+
+    With a = |Δlat|, b = |Δlon| and a² + b² ≥ D², the haversine of the central angle is
+    sin²(a/2) + cos φ0 cos φ1 sin²(b'/2), where b' = min(b, 180 - |λ0|) (the antimeridian)
+    and |φ1| ≤ min(lat_cap, |φ0| + D). Both terms grow with a and b, so the minimum over a
+    grid of a (taking a at the cell's low end, b at its high end) is a rigorous bound;
+    spherical to ellipsoidal distances lose at most 0.6 %."""
+    d = min(planar_deg, 360.0)
+    grid = np.linspace(0.0, min(d, 180.0), BOUND_GRID + 1)
+    low_a = np.radians(grid[:-1])[None, :]
+    high_b = np.sqrt(np.maximum(d * d - grid[1:] ** 2, 0.0))[None, :]
+    points = np.asarray(origin.points, dtype=float)
+    lon0, lat0 = np.abs(points[:, 0:1]), points[:, 1:2]
+    phi1 = np.minimum(lat_cap, np.abs(lat0) + d)
+    c = np.cos(np.radians(lat0)) * np.maximum(0.0, np.cos(np.radians(phi1)))
+    b = np.radians(np.minimum(high_b, 180.0 - lon0))
+    hav = np.sin(low_a / 2) ** 2 + c * np.sin(b / 2) ** 2
+    theta = 2 * math.asin(min(1.0, math.sqrt(float(hav.min()))))
+    return SPHERE_TO_ELLIPSOID_MIN * EARTH_RADIUS_M * theta
+
+
+def _lat_cap(conn: Connection) -> float:
+    """LAT_CAP when no active offer lies beyond it (two GiST probes), else 90."""
+    row = search_sql.fetch(conn, search_sql.BEYOND_LAT_SQL, {"cap": LAT_CAP})[0]
+    return 90.0 if row.beyond else LAT_CAP
 
 
 def geodesic_m(
@@ -135,13 +169,14 @@ def geodesic_m(
     """Distance in metres on the WGS84 ellipsoid from each point to the nearest origin."""
     if not points:
         return []
-    lons = np.array([p[0] for p in points])
-    lats = np.array([p[1] for p in points])
-    best = np.full(len(points), np.inf)
-    for lon0, lat0 in origins:
-        _, _, dist = GEOD.inv(np.full_like(lons, lon0), np.full_like(lats, lat0), lons, lats)
-        best = np.minimum(best, dist)
-    return best.tolist()
+    pts = np.asarray(points, dtype=float)
+    orig = np.asarray(origins, dtype=float)
+    n, k = len(pts), len(orig)
+    _, _, dist = GEOD.inv(
+        np.repeat(orig[:, 0], n), np.repeat(orig[:, 1], n), np.tile(pts[:, 0], k),
+        np.tile(pts[:, 1], k),
+    )  # fmt: skip
+    return dist.reshape(k, n).min(axis=0).tolist()
 
 
 def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
@@ -169,27 +204,88 @@ def _ranked_candidates(
     return entries, unknown_hours
 
 
+def _window_bound_m(origin: Origin, rows: list[Any], geography: bool, lat_cap: float) -> float:
+    """A lower bound of the geodesic distance of any offer outside the window ``rows``."""
+    if geography:  # spherical metres: within 0.6 % of the ellipsoidal distance
+        return SPHERE_TO_ELLIPSOID_MIN * rows[-1].planar
+    return _exclusion_bound_m(origin, rows[-1].planar, lat_cap)
+
+
+def _open_expressions(conn: Connection, when: datetime) -> tuple[list[str], list[str]]:
+    """(expressions open at ``when``, every known expression) of active located offers, so
+    that the KNN scan itself skips offers closed at that time (what makes "open on Sunday"
+    or "open now" at night fast even when few offers are open). The list of expressions is
+    kept HOURS_CACHE_S seconds per process; an expression that appeared since is not in
+    ``known``, and the scan lets such offers through for Python to evaluate."""
+    stamp, known = _hours_cache.get("known", (0.0, []))
+    if time.monotonic() - stamp > HOURS_CACHE_S:
+        rows = search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {})
+        known = [r.horaires for r in rows]
+        _hours_cache["known"] = (time.monotonic(), known)
+    return [h for h in known if _open_state(h, when) == "ouvert"], known
+
+
+def _unknown_expressions_exist(conn: Connection, known: list[str]) -> bool:
+    """Whether an active located offer has an hours expression outside ``known`` (one that
+    appeared since the list was cached): then the scan must run to evaluate it."""
+    rows = search_sql.fetch_inlined(conn, search_sql.UNKNOWN_EXPRESSION_SQL, {"known": known})
+    return bool(rows[0].exists)
+
+
+@lru_cache(maxsize=65_536)
+def _open_state(expression: str, when: datetime) -> str:
+    return hours_eval.open_state(expression, when)
+
+
 def _nearest_offers(
     conn: Connection, origin: Origin, filters: Filters, limit: int, rows: list[Any] | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """Nearest entries (with ``_distance_m``) and how many candidates had unknown hours.
-    ``rows``: the first window when the caller already has it (its size is the window)."""
+    ``rows``: the first (planar) window when the caller already has it.
+
+    Rounds widen the window until the answer is proven. Two switches keep them few: when
+    the planar window cannot prove it after a widening (overseas, far from everything),
+    the geography index takes over (spherical bound, tight); when an opening-time filter
+    leaves too few candidates, the scan is restricted to offers whose hours are open then."""
     window = max(3 * limit, 60)
     max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
-    sql, params = search_sql.knn_sql(filters)
+    geography = open_only = False
+    extra: dict[str, Any] = {}
     states: dict[str | None, str] = {}
-    for _round in range(MAX_ROUNDS):
+    unknown_first: int | None = None
+    lat_cap = 90.0
+    entries: list[dict[str, Any]] = []
+    for round_ in range(MAX_ROUNDS):
         if rows is None:
-            found = search_sql.fetch(conn, sql, {**params, "origin": origin.wkt, "window": window})
-            rows = found
+            sql, params = search_sql.knn_sql(filters, geography, open_only)
+            params.update(extra, origin=origin.wkt, window=window)
+            # the open-only scan inlines its lists of expressions (hashed by the server)
+            run = search_sql.fetch_inlined if open_only else search_sql.fetch
+            rows = run(conn, sql, params)
         entries, unknown_hours = _ranked_candidates(origin, filters, rows, states)
+        if unknown_first is None:
+            unknown_first = unknown_hours
         if len(rows) < window or window >= max_window:
             break  # table exhausted (or hard cap reached)
-        bound = _exclusion_bound_m(origin, rows[-1].planar)
-        if len(entries) >= limit and entries[limit - 1]["_distance_m"] <= bound:
-            break
-        window, rows = min(window * 4, max_window), None
-    return entries, unknown_hours
+        if len(entries) >= limit:
+            bound = _window_bound_m(origin, rows, geography, lat_cap)
+            if entries[limit - 1]["_distance_m"] > bound and lat_cap > LAT_CAP and not geography:
+                lat_cap = _lat_cap(conn)
+                bound = _window_bound_m(origin, rows, geography, lat_cap)
+            if entries[limit - 1]["_distance_m"] <= bound:
+                break
+        if filters.ouvert is not None and not open_only and len(entries) < limit:
+            open_now, known = _open_expressions(conn, filters.ouvert)
+            if not open_now and not _unknown_expressions_exist(conn, known):
+                entries = []
+                break  # no offer anywhere is open at that time
+            open_only, extra = True, {"open": open_now, "known": known}
+        elif not geography and round_ >= 1:
+            geography, window = True, max(2 * limit, 40)
+        else:
+            window = min(window * 4, max_window)
+        rows = None
+    return entries, unknown_first or 0
 
 
 def _stop_entries(origin: Origin, rows: list[Any], start: datetime) -> dict[int, dict[str, Any]]:

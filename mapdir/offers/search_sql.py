@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg import ClientCursor
 from psycopg.rows import namedtuple_row
 from sqlalchemy.engine import Connection
 
@@ -70,9 +71,26 @@ FULL_ROWS_SQL = f"SELECT {OFFER_COLUMNS} FROM offre o WHERE o.id = ANY(%(ids)s)"
 
 def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     """Rows (named tuples) of a statement run on the connection's driver cursor, inside
-    the connection's transaction: no ORM row processing on the hot path."""
+    the connection's transaction: no ORM row processing on the hot path.
+
+    The statement is prepared and, for the rest of the transaction, run with a generic plan
+    (``plan_cache_mode``, sent in the same round trip): planning the search statement costs
+    more than running it (≈ 2.4 ms against ≈ 1.1 ms), and its plan does not depend on the
+    values (a postcode, a window size)."""
     driver = conn.connection.driver_connection
     with driver.cursor(row_factory=namedtuple_row) as cur:
+        with driver.pipeline():
+            cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cur.execute(sql, params, prepare=True)
+        return cur.fetchall()
+
+
+def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Like ``fetch`` but with the values inlined in the statement text (client-side
+    binding, never prepared): a long list in ``= ANY(...)`` then is a constant the server
+    hashes, instead of a parameter searched linearly for every row."""
+    cur = ClientCursor(conn.connection.driver_connection, row_factory=namedtuple_row)
+    with cur:
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -144,19 +162,57 @@ def candidates_sql(filters: Filters, mode: str) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def knn_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
-    """The KNN window alone (params to add: ``origin`` WKT and ``window``): a scan of the
-    partial GiST index on active offers, narrow rows."""
+def knn_sql(filters: Filters, geography: bool = False, open_only: bool = False):
+    """The KNN window alone (params to add: ``origin`` WKT and ``window``), narrow rows.
+
+    Planar (default): a scan of the partial GiST index on active offers, ``planar`` in
+    degrees. ``geography``: the same on the geography index, ``planar`` then holds the
+    spherical distance in metres (the fallback when degrees cannot prove the answer).
+    ``open_only``: only offers whose hours expression is in ``open`` (open at the asked
+    time) or not in ``known`` (an expression not evaluated yet: Python decides)."""
     where, params = filters.where_sql(driver=True)
+    if open_only:
+        where += (
+            " AND (o.horaires = ANY(CAST(%(open)s AS text[]))"
+            " OR NOT o.horaires = ANY(CAST(%(known)s AS text[])))"
+        )
+    distance = (
+        "o.point::geography <-> ST_GeogFromText(%(origin)s)"
+        if geography
+        else "o.point <-> ST_GeomFromText(%(origin)s, 4326)"
+    )
     sql = f"""
         SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
-               ST_Y(o.point) AS lat, o.point <-> ST_GeomFromText(%(origin)s, 4326) AS planar
+               ST_Y(o.point) AS lat, {distance} AS planar
         FROM offre o
         WHERE {LOCATED} AND {where}
-        ORDER BY o.point <-> ST_GeomFromText(%(origin)s, 4326)
+        ORDER BY {distance}
         LIMIT %(window)s
     """
     return sql, params
+
+
+#: whether any active offer lies beyond a latitude (two GiST index probes)
+BEYOND_LAT_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM offre o WHERE o.statut = 'active' AND (
+            o.point && ST_MakeEnvelope(-180, %(cap)s, 180, 90, 4326)
+            OR o.point && ST_MakeEnvelope(-180, -90, 180, -%(cap)s, 4326))
+    ) AS beyond
+"""
+
+#: whether an active located offer has hours outside a known list of expressions
+UNKNOWN_EXPRESSION_SQL = f"""
+    SELECT EXISTS (
+        SELECT 1 FROM offre o WHERE {LOCATED} AND o.horaires IS NOT NULL
+          AND NOT o.horaires = ANY(CAST(%(known)s AS text[]))
+    ) AS exists
+"""
+
+#: every distinct hours expression of active located offers (the opening filter's fallback)
+HOURS_EXPRESSIONS_SQL = (
+    f"SELECT DISTINCT o.horaires FROM offre o WHERE {LOCATED} AND o.horaires IS NOT NULL"
+)
 
 
 def full_rows(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 import random
 import re
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
 from pyproj import Geod
 from sqlalchemy import text
 
+from mapdir.offers import search as search_module
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
 
@@ -260,6 +262,39 @@ def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
         conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 11, 30, 10, 0))
     )
     assert not set(far_open) & {r["id"] for r in monday["resultats"]}
+
+
+def test_opening_filter_sees_hours_that_appeared_after_the_cached_list(conn, monkeypatch):
+    """The fallback scan restricted to open hours uses a cached list of expressions; an
+    expression that appeared since must still be evaluated, and "nothing open" must be
+    answered without scanning when no offer anywhere is open."""
+    lon, lat = commune_point(conn, "87085")
+    for i in range(100):
+        insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo 09:00-12:00")
+    monkeypatch.setitem(search_module._hours_cache, "known", (time.monotonic(), ["Mo 09:00-12:00"]))
+    wednesday = Filters(ouvert=datetime(2026, 12, 2, 10, 0))
+    assert search(conn, code_commune="87085", limite=3, filters=wednesday)["resultats"] == []
+    late = insert_offer(conn, "Ouvert le mercredi", lon + 1.0, lat, horaires="We 08:00-18:00")
+    body = search(conn, code_commune="87085", limite=3, filters=wednesday)
+    assert [r["id"] for r in body["resultats"]] == [late]
+
+
+def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
+    """Planar degrees put an offer just across the antimeridian 359° away; the search must
+    still prove (or fall back to the geography index) and find it first."""
+    rng = random.Random(180)
+    lon, lat = commune_point(conn, "87085")
+    for i in range(150):  # plenty of offers nearer in planar terms, thousands of km away
+        insert_offer(conn, f"Métropole {i}", lon + rng.uniform(-1, 1), lat + rng.uniform(-1, 1))
+    across = insert_offer(conn, "Île voisine", 179.95, -14.3)
+    behind = insert_offer(conn, "Même côté", -178.0, -14.3)
+    body = search(conn, lat=-14.3, lon=-179.95, limite=5)
+    ids = [r["id"] for r in body["resultats"]]
+    assert ids[:2] == [across, behind]
+    expected_km = geodesic_m(-179.95, -14.3, 179.95, -14.3) / 1000
+    assert abs(body["resultats"][0]["distance_km"] - expected_km) < 0.01
+    distances = [r["distance_km"] for r in body["resultats"]]
+    assert distances == sorted(distances)
 
 
 # --------------------------------------------------------------------------- itinerance / remote
