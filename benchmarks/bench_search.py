@@ -1,17 +1,16 @@
-"""Benchmark: our KNN search vs a fixed-radius baseline on synthetic offers.
+"""Benchmark: the prescribers' search (mapdir.offers.search.search_offers) against a
+data·inclusion-style fixed-radius baseline, on a synthetic national directory.
 
 Inserts ``--offers`` synthetic active offers scattered around real commune points (inside one
-transaction that is rolled back at the end: the database is left untouched), then times
-``--searches`` searches from random commune points:
-
-- ``ours_knn``: the ranking core of mapdir.offers.search (KNN window on the GiST index, exact
-  geodesic re-rank, bounded widening);
-- ``ours_full``: the whole search_offers() answer (origin, permanences, remote offers);
-- ``baseline``: ``ST_DWithin(point::geography, origin, 50 km) ORDER BY ST_Distance LIMIT N``
-  (what a fixed-radius service does; the geography cast cannot use the geometry index).
-
-Prints p50/p95/p99 in milliseconds, the baseline/ours ratio, and how often the fixed radius
-returned fewer than N offers. Needs the communes loaded (``mapdir geo import``).
+transaction that is rolled back at the end: the database is left untouched), then runs
+``--searches`` searches from random postcodes (the La Poste file) with random filters
+(services, free only, open on a weekday at office hours, open "now") through the service
+function, twice: ours (KNN window on the GiST index, exact geodesic re-rank, proof of the
+order) and the baseline, where the KNN window is replaced by ``ST_DWithin(point::geography,
+origin, 50 km) ORDER BY ST_Distance`` and everything else (origin, stops, remote offers, full
+rows, hours) is identical. Prints p50/p95/p99 in milliseconds, the baseline/ours ratio, a
+breakdown by kind of search, and for scale the bare statements from commune points with how
+often the fixed radius returned fewer than N offers. Needs the communes loaded.
 
     .venv/bin/python benchmarks/bench_search.py [--url URL | --scratch] [--offers 100000]
         [--searches 1000]
@@ -28,6 +27,7 @@ import os
 import random
 import statistics
 import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -37,9 +37,13 @@ from mapdir.config import Settings
 from mapdir.db import get_engine
 from mapdir.geo.files import LocalGeoFiles
 from mapdir.geo.importer import import_france
-from mapdir.offers.search import Filters, Origin, SearchRequest, _nearest_offers, search_offers
+from mapdir.offers import search_sql
+from mapdir.offers.hours_eval import local_now
+from mapdir.offers.search import Filters, Origin, SearchRequest, search_offers
 from mapdir.pgcluster import Cluster, database_url
 
+OUR_CANDIDATES_SQL = search_sql.candidates_sql
+TODAY = datetime.now().date()
 SERVICES = ["demarches-administratives", "outils-numeriques-quotidien", "acces-internet-materiel"]
 
 BASELINE_SQL = """
@@ -82,6 +86,92 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
+def random_query(rng: random.Random, postcodes: list[str]) -> dict[str, str]:
+    """One search as API parameters: a random postcode and random filters (about half the
+    searches filtered by service, 30 % free only, 15 % open on a weekday at a random office
+    hour, 5 % open "now", whenever the benchmark runs)."""
+    params = {"code_postal": rng.choice(postcodes), "limite": "20"}
+    if rng.random() < 0.5:
+        params["services"] = ",".join(rng.sample(SERVICES, rng.randint(1, 2)))
+    if rng.random() < 0.3:
+        params["frais"] = "gratuit"
+    draw = rng.random()
+    if draw < 0.15:
+        day = TODAY + timedelta(days=rng.randint(1, 14))
+        while day.weekday() > 4:
+            day += timedelta(days=1)
+        params["ouvert"] = f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.choice(('00', '30'))}"
+    elif draw < 0.20:
+        params["ouvert"] = "maintenant"
+    return params
+
+
+def query_kind(params: dict[str, str]) -> str:
+    """A label for the per-filter breakdown (the opening-hours filter dominates)."""
+    if params.get("ouvert") == "maintenant":
+        return "ouvert=maintenant"
+    if "ouvert" in params:
+        return "ouvert=jour ouvré"
+    return "services/gratuit" if "services" in params or "frais" in params else "sans filtre"
+
+
+def to_request(params: dict[str, str]) -> SearchRequest:
+    """The service function's request for API parameters (as the API maps them)."""
+    ouvert = params.get("ouvert")
+    when = None
+    if ouvert == "maintenant":
+        when = local_now()
+    elif ouvert:
+        when = datetime.fromisoformat(ouvert)
+    return SearchRequest(
+        code_postal=params["code_postal"],
+        limite=int(params.get("limite", 20)),
+        filters=Filters(
+            services=tuple(params["services"].split(",")) if "services" in params else (),
+            gratuit=params.get("frais") == "gratuit",
+            ouvert=when,
+        ),
+    )
+
+
+def baseline_candidates_sql(filters: Filters, mode: str) -> tuple[str, dict]:
+    """Our first statement with its KNN window replaced by a fixed-radius query: 50 km
+    around the origin (``ST_DWithin`` on geography), ordered by ``ST_Distance``; everything
+    else (origin, stops, remote offers, full rows, hours) identical."""
+    sql, params = OUR_CANDIDATES_SQL(filters, mode)
+    head, rest = sql.split("knn AS (", 1)
+    _, tail = rest.split("    ),\n    stops AS", 1)
+    where, _ = filters.where_sql(driver=True)
+    knn = f"""knn AS (
+        SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
+               ST_Distance(o.point::geography, (SELECT geom FROM g)::geography) AS planar
+        FROM offre o
+        WHERE {search_sql.LOCATED} AND {where}
+          AND ST_DWithin(o.point::geography, (SELECT geom FROM g)::geography, 50000)
+        ORDER BY planar
+        LIMIT %(window)s
+"""
+    return head + knn + "    ),\n    stops AS" + tail, params
+
+
+def time_searches(conn: Connection, requests: list[SearchRequest]) -> list[float]:
+    timings = []
+    for req in requests:
+        t = time.perf_counter()
+        search_offers(conn, req)
+        timings.append((time.perf_counter() - t) * 1000)
+    return timings
+
+
+def report(label: str, samples: list[float]) -> tuple[float, float, float]:
+    p50, p95, p99 = percentiles(samples)
+    print(
+        f"  {label:28s} n={len(samples):4d}  p50 {p50:7.2f} ms  p95 {p95:7.2f} ms"
+        f"  p99 {p99:7.2f} ms"
+    )
+    return p50, p95, p99
+
+
 def run(url: str, offers: int, searches: int, limit: int, seed: int) -> None:
     engine = get_engine(url=url)
     rng = random.Random(seed)
@@ -91,42 +181,70 @@ def run(url: str, offers: int, searches: int, limit: int, seed: int) -> None:
             t0 = time.perf_counter()
             insert_synthetic(conn, offers, seed)
             print(f"inserted {offers} synthetic offers in {time.perf_counter() - t0:.1f} s")
-            origins = conn.execute(
-                text("SELECT ST_X(point), ST_Y(point) FROM commune WHERE point IS NOT NULL")
-            ).all()
-            sample = [tuple(o) for o in rng.sample(origins, min(searches, len(origins)))]
-            timings: dict[str, list[float]] = {"ours_knn": [], "ours_full": [], "baseline": []}
-            short = 0
-            for lon, lat in sample:
-                origin = Origin([(lon, lat)], [], "point")
-                t = time.perf_counter()
-                _nearest_offers(conn, origin, Filters(), limit)
-                timings["ours_knn"].append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                search_offers(conn, SearchRequest(lat=lat, lon=lon, limite=limit))
-                timings["ours_full"].append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                found = conn.execute(text(BASELINE_SQL), {"origin": origin.wkt, "n": limit}).all()
-                timings["baseline"].append((time.perf_counter() - t) * 1000)
-                short += len(found) < limit
-            print(f"{len(sample)} searches, N={limit}")
-            for name, samples in timings.items():
-                p50, p95, p99 = percentiles(samples)
-                print(f"  {name:10s} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms  p99 {p99:8.2f} ms")
-            base, ours = percentiles(timings["baseline"]), percentiles(timings["ours_knn"])
+            postcodes = list(
+                conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
+            )
+            queries = [random_query(rng, postcodes) for _ in range(searches)]
+            for params in queries:
+                params["limite"] = str(limit)
+            requests = [to_request(p) for p in queries]
+            time_searches(conn, requests[:50])  # warm-up: prepared statements, caches
+            ours = time_searches(conn, requests)
+            search_sql.candidates_sql = baseline_candidates_sql
+            try:
+                time_searches(conn, requests[:50])
+                baseline = time_searches(conn, requests)
+            finally:
+                search_sql.candidates_sql = OUR_CANDIDATES_SQL
+            print(f"{len(requests)} searches from random postcodes with random filters, N={limit}")
+            print(" search_offers() (the service function):")
+            o = report("ours (KNN)", ours)
+            b = report("baseline (50 km, ST_Distance)", baseline)
             print(
-                "  ratio baseline/ours_knn: "
+                "  ratio baseline/ours: "
                 + "  ".join(
-                    f"{label} ×{b / o:.1f}"
-                    for label, b, o in zip(("p50", "p95", "p99"), base, ours, strict=True)
+                    f"{label} ×{bv / ov:.1f}"
+                    for label, bv, ov in zip(("p50", "p95", "p99"), b, o, strict=True)
                 )
             )
-            print(
-                f"  baseline returned fewer than {limit} offers for {short} searches "
-                f"({100 * short / len(sample):.1f} %): the fixed 50 km radius"
-            )
+            print(" ours by kind of search:")
+            by_kind: dict[str, list[float]] = {}
+            for params, ms in zip(queries, ours, strict=True):
+                by_kind.setdefault(query_kind(params), []).append(ms)
+            for kind, samples in sorted(by_kind.items()):
+                if len(samples) >= 2:
+                    report(kind, samples)
+            bare_queries(conn, rng, searches, limit)
         finally:
             trans.rollback()
+
+
+def bare_queries(conn: Connection, rng: random.Random, searches: int, limit: int) -> None:
+    """For scale: the bare KNN statement against the bare fixed-radius one, from commune
+    points, and how often the fixed radius returns fewer than N offers."""
+    origins = conn.execute(
+        text("SELECT ST_X(point), ST_Y(point) FROM commune WHERE point IS NOT NULL")
+    ).all()
+    sample = [tuple(o) for o in rng.sample(origins, min(searches, len(origins)))]
+    knn, knn_params = search_sql.knn_sql(Filters())
+    timings: dict[str, list[float]] = {"bare KNN": [], "bare baseline": []}
+    short = 0
+    for lon, lat in sample:
+        origin = Origin([(lon, lat)], [], "point")
+        t = time.perf_counter()
+        search_sql.fetch(conn, knn, {**knn_params, "origin": origin.wkt, "window": limit})
+        timings["bare KNN"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        found = conn.execute(text(BASELINE_SQL), {"origin": origin.wkt, "n": limit}).all()
+        timings["bare baseline"].append((time.perf_counter() - t) * 1000)
+        short += len(found) < limit
+    print(" bare statements, for scale:")
+    for name, samples in timings.items():
+        report(name, samples)
+    print(
+        f"  the fixed 50 km radius returned fewer than {limit} offers for {short} of "
+        f"{len(sample)} commune points ({100 * short / len(sample):.1f} %)"
+    )
 
 
 def main() -> None:

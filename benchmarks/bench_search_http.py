@@ -25,14 +25,13 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_search import SERVICES, insert_synthetic, percentiles  # noqa: E402
+from bench_search import insert_synthetic, percentiles, query_kind, random_query  # noqa: E402
 
 from mapdir import migrate  # noqa: E402
 from mapdir.config import PROJECT_ROOT, Settings  # noqa: E402
@@ -44,38 +43,12 @@ from mapdir.pgcluster import Cluster  # noqa: E402
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 65
-_today = datetime.now().date()
-TUESDAY_10H = f"{_today + timedelta(days=(1 - _today.weekday()) % 7 or 7)}T10:00"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def random_query(rng: random.Random, postcodes: list[str]) -> dict[str, str]:
-    """One search: a random postcode and random filters (about half the searches filtered)."""
-    params = {"code_postal": rng.choice(postcodes), "limite": "20"}
-    if rng.random() < 0.5:
-        params["services"] = ",".join(rng.sample(SERVICES, rng.randint(1, 2)))
-    if rng.random() < 0.3:
-        params["frais"] = "gratuit"
-    draw = rng.random()
-    if draw < 0.15:
-        params["ouvert"] = TUESDAY_10H
-    elif draw < 0.20:
-        params["ouvert"] = "maintenant"  # may match nothing out of office hours: slow path
-    return params
-
-
-def query_kind(params: dict[str, str]) -> str:
-    """A label for the per-filter breakdown (the opening-hours filter dominates)."""
-    if params.get("ouvert") == "maintenant":
-        return "ouvert=maintenant"
-    if "ouvert" in params:
-        return "ouvert=mardi 10 h"
-    return "services/gratuit" if "services" in params or "frais" in params else "sans filtre"
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:

@@ -22,7 +22,6 @@ offers whole. Widening rounds add one KNN statement each (rare).
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -52,10 +51,6 @@ EARTH_RADIUS_M = 6_371_008.8
 BOUND_GRID = 32
 #: every French territory holding offers lies within this latitude (checked, not assumed)
 LAT_CAP = 52.0
-
-#: how long the list of distinct hours expressions is reused (opening-time filter)
-HOURS_CACHE_S = 60.0
-_hours_cache: dict[str, tuple[float, list[str]]] = {}
 
 __all__ = ["Filters", "Origin", "SearchRequest", "search_offers"]
 
@@ -211,25 +206,13 @@ def _window_bound_m(origin: Origin, rows: list[Any], geography: bool, lat_cap: f
     return _exclusion_bound_m(origin, rows[-1].planar, lat_cap)
 
 
-def _open_expressions(conn: Connection, when: datetime) -> tuple[list[str], list[str]]:
-    """(expressions open at ``when``, every known expression) of active located offers, so
-    that the KNN scan itself skips offers closed at that time (what makes "open on Sunday"
-    or "open now" at night fast even when few offers are open). The list of expressions is
-    kept HOURS_CACHE_S seconds per process; an expression that appeared since is not in
-    ``known``, and the scan lets such offers through for Python to evaluate."""
-    stamp, known = _hours_cache.get("known", (0.0, []))
-    if time.monotonic() - stamp > HOURS_CACHE_S:
-        rows = search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {})
-        known = [r.horaires for r in rows]
-        _hours_cache["known"] = (time.monotonic(), known)
-    return [h for h in known if _open_state(h, when) == "ouvert"], known
-
-
-def _unknown_expressions_exist(conn: Connection, known: list[str]) -> bool:
-    """Whether an active located offer has an hours expression outside ``known`` (one that
-    appeared since the list was cached): then the scan must run to evaluate it."""
-    rows = search_sql.fetch_inlined(conn, search_sql.UNKNOWN_EXPRESSION_SQL, {"known": known})
-    return bool(rows[0].exists)
+def _open_expressions(conn: Connection, when: datetime) -> list[str]:
+    """The hours expressions open at ``when`` among every expression ever given to an offer
+    (table ``offre_horaires``, kept by a trigger in the writers' transactions: exact for
+    this snapshot), so that the KNN scan itself skips offers closed at that time (what
+    makes "open on Sunday" or "open now" at night fast even when few offers are open)."""
+    known = [r.horaires for r in search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {})]
+    return [h for h in known if _open_state(h, when) == "ouvert"]
 
 
 @lru_cache(maxsize=65_536)
@@ -275,11 +258,11 @@ def _nearest_offers(
             if entries[limit - 1]["_distance_m"] <= bound:
                 break
         if filters.ouvert is not None and not open_only and len(entries) < limit:
-            open_now, known = _open_expressions(conn, filters.ouvert)
-            if not open_now and not _unknown_expressions_exist(conn, known):
+            open_now = _open_expressions(conn, filters.ouvert)
+            if not open_now:
                 entries = []
                 break  # no offer anywhere is open at that time
-            open_only, extra = True, {"open": open_now, "known": known}
+            open_only, extra = True, {"open": open_now}
         elif not geography and round_ >= 1:
             geography, window = True, max(2 * limit, 40)
         else:

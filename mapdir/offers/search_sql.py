@@ -169,13 +169,10 @@ def knn_sql(filters: Filters, geography: bool = False, open_only: bool = False):
     degrees. ``geography``: the same on the geography index, ``planar`` then holds the
     spherical distance in metres (the fallback when degrees cannot prove the answer).
     ``open_only``: only offers whose hours expression is in ``open`` (open at the asked
-    time) or not in ``known`` (an expression not evaluated yet: Python decides)."""
+    time; Python still evaluates each one)."""
     where, params = filters.where_sql(driver=True)
     if open_only:
-        where += (
-            " AND (o.horaires = ANY(CAST(%(open)s AS text[]))"
-            " OR NOT o.horaires = ANY(CAST(%(known)s AS text[])))"
-        )
+        where += " AND o.horaires = ANY(CAST(%(open)s AS text[]))"
     distance = (
         "o.point::geography <-> ST_GeogFromText(%(origin)s)"
         if geography
@@ -201,18 +198,8 @@ BEYOND_LAT_SQL = """
     ) AS beyond
 """
 
-#: whether an active located offer has hours outside a known list of expressions
-UNKNOWN_EXPRESSION_SQL = f"""
-    SELECT EXISTS (
-        SELECT 1 FROM offre o WHERE {LOCATED} AND o.horaires IS NOT NULL
-          AND NOT o.horaires = ANY(CAST(%(known)s AS text[]))
-    ) AS exists
-"""
-
-#: every distinct hours expression of active located offers (the opening filter's fallback)
-HOURS_EXPRESSIONS_SQL = (
-    f"SELECT DISTINCT o.horaires FROM offre o WHERE {LOCATED} AND o.horaires IS NOT NULL"
-)
+#: every hours expression ever given to an offer (kept by a trigger, see migration 0006)
+HOURS_EXPRESSIONS_SQL = "SELECT horaires FROM offre_horaires"
 
 
 def full_rows(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:

@@ -14,6 +14,9 @@ bench_planner_access.py).
 - A GiST index on active offers' points as geography: the search's fallback KNN for origins
   whose planar window cannot prove its answer (overseas, far from everything), whose
   spherical distances bound the ellipsoidal ones within 0.6 %.
+- ``offre_horaires``: every distinct opening-hours expression (a trigger adds new ones), so
+  that a search filtered on an opening time can restrict its KNN scan to the offers whose
+  expression is open then, and answer "nothing is open" without scanning.
 - A partial index on active remote offers ("À distance"), listed apart by every search: its
   predicate is the search's condition word for word, so that the planner reads this tiny
   index instead of OR-ing a scan of the whole GiST index for ``point IS NULL``.
@@ -58,7 +61,34 @@ def upgrade() -> None:
     )
 
 
+    # every hours expression ever given to an offer, kept in step by a trigger (same
+    # transaction, so a search's snapshot sees exactly the expressions it may meet)
+    op.execute(
+        """
+        CREATE TABLE offre_horaires (
+            empreinte uuid PRIMARY KEY,
+            horaires text NOT NULL
+        );
+        CREATE FUNCTION offre_horaires_connues() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO offre_horaires VALUES (md5(NEW.horaires)::uuid, NEW.horaires)
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_offre_horaires AFTER INSERT OR UPDATE OF horaires ON offre
+            FOR EACH ROW WHEN (NEW.horaires IS NOT NULL)
+            EXECUTE FUNCTION offre_horaires_connues();
+        INSERT INTO offre_horaires
+            SELECT DISTINCT md5(horaires)::uuid, horaires FROM offre WHERE horaires IS NOT NULL
+            ON CONFLICT DO NOTHING;
+        """
+    )
+
+
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS tr_offre_horaires ON offre")
+    op.execute("DROP FUNCTION IF EXISTS offre_horaires_connues()")
+    op.execute("DROP TABLE IF EXISTS offre_horaires")
     op.execute("DROP INDEX IF EXISTS ix_offre_a_distance, ix_offre_geographie_actif")
     op.execute("ALTER TABLE offre DROP COLUMN IF EXISTS point_xy")
     for name in POINT_INDEXES:

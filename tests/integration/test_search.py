@@ -6,14 +6,12 @@ from __future__ import annotations
 import math
 import random
 import re
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
 from pyproj import Geod
 from sqlalchemy import text
 
-from mapdir.offers import search as search_module
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
 
@@ -264,17 +262,19 @@ def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
     assert not set(far_open) & {r["id"] for r in monday["resultats"]}
 
 
-def test_opening_filter_sees_hours_that_appeared_after_the_cached_list(conn, monkeypatch):
-    """The fallback scan restricted to open hours uses a cached list of expressions; an
-    expression that appeared since must still be evaluated, and "nothing open" must be
-    answered without scanning when no offer anywhere is open."""
+def test_opening_filter_answers_nothing_open_and_sees_new_hours(conn):
+    """When the first window holds too few open offers, the scan is restricted to offers
+    whose expression is open at that time, from the table of known expressions that a
+    trigger keeps: an expression written in the same transaction is known at once."""
     lon, lat = commune_point(conn, "87085")
     for i in range(100):
         insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo 09:00-12:00")
-    monkeypatch.setitem(search_module._hours_cache, "known", (time.monotonic(), ["Mo 09:00-12:00"]))
     wednesday = Filters(ouvert=datetime(2026, 12, 2, 10, 0))
     assert search(conn, code_commune="87085", limite=3, filters=wednesday)["resultats"] == []
-    late = insert_offer(conn, "Ouvert le mercredi", lon + 1.0, lat, horaires="We 08:00-18:00")
+    late = insert_offer(conn, "Ouvert le mercredi", lon + 1.0, lat, horaires="Tu 08:00-09:00")
+    conn.execute(text("UPDATE offre SET horaires = 'We 08:00-18:00' WHERE id = :i"), {"i": late})
+    known = set(conn.execute(text("SELECT horaires FROM offre_horaires")).scalars())
+    assert {"Mo 09:00-12:00", "Tu 08:00-09:00", "We 08:00-18:00"} <= known
     body = search(conn, code_commune="87085", limite=3, filters=wednesday)
     assert [r["id"] for r in body["resultats"]] == [late]
 
