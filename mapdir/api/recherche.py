@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 
 from flask import jsonify, request
 from unidecode import unidecode
@@ -50,7 +51,9 @@ def slugify(value: str) -> str:
     return ALIASES.get(slug, slug)
 
 
+@lru_cache(maxsize=32)
 def _vocabulary(values: tuple[str, ...]) -> dict[str, str]:
+    """{slug: label} of a vocabulary (computed once: the vocabularies are constants)."""
     return {slugify(v): v for v in values}
 
 

@@ -240,8 +240,8 @@ def _nearest_offers(
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
-            sql, params = search_sql.knn_sql(filters, geography, open_only)
-            params.update(extra, origin=origin.wkt, window=window)
+            sql, params = search_sql.knn_sql(filters, window, geography, open_only)
+            params.update(extra, origin=origin.wkt)
             # the open-only scan inlines its lists of expressions (hashed by the server)
             run = search_sql.fetch_inlined if open_only else search_sql.fetch
             rows = run(conn, sql, params)
@@ -317,18 +317,10 @@ def search_offers(
     filters, limit = req.filters, req.limite
     mode, origin_params = _origin_params(conn, req)
     window = max(3 * limit, 60)
-    sql, params = search_sql.candidates_sql(filters, mode)
-    rows = search_sql.fetch(
-        conn,
-        sql,
-        {
-            **params,
-            **origin_params,
-            "window": window,
-            "radius_m": PERMANENCE_RADIUS_M,
-            "remote_limit": 5 * limit,
-        },
+    sql, params = search_sql.candidates_sql(
+        filters, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
     )
+    rows = search_sql.fetch(conn, sql, {**params, **origin_params})
     by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": []}
     for row in rows:
         by_kind[row.kind].append(row)

@@ -60,7 +60,6 @@ def upgrade() -> None:
         """
     )
 
-
     # every hours expression ever given to an offer, kept in step by a trigger (same
     # transaction, so a search's snapshot sees exactly the expressions it may meet)
     op.execute(

@@ -168,14 +168,13 @@ def test_knn_query_uses_the_gist_index(conn):
             conn, f"B{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4), frais=["Gratuit"]
         )
     conn.execute(text("ANALYZE offre"))
-    sql, params = knn_sql(Filters())
-    plan = explain(conn, sql, {**params, "origin": "POINT(1.26 45.83)", "window": 60})
+    sql, params = knn_sql(Filters(), 60)
+    plan = explain(conn, sql, {**params, "origin": "POINT(1.26 45.83)"})
     assert "Index Scan using ix_offre_point" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     # the statement a search actually runs: origin, KNN window, stops and remote offers
-    sql, params = candidates_sql(Filters(gratuit=True), "code_postal")
-    extra = {"code_postal": "87400", "window": 60, "radius_m": 5000, "remote_limit": 100}
-    plan = explain(conn, sql, {**params, **extra})
+    sql, params = candidates_sql(Filters(gratuit=True), "code_postal", 60, 5000, 100)
+    plan = explain(conn, sql, {**params, "code_postal": "87400"})
     assert "Index Scan using ix_offre_point_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     assert "Seq Scan on commune" not in plan, plan
@@ -295,6 +294,20 @@ def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
     assert abs(body["resultats"][0]["distance_km"] - expected_km) < 0.01
     distances = [r["distance_km"] for r in body["resultats"]]
     assert distances == sorted(distances)
+
+
+def test_filter_values_are_quoted_in_the_prepared_statement(conn):
+    """Filter values are written into the search statement (for the planner's estimates):
+    quotes and percent signs must stay data."""
+    lon, lat = commune_point(conn, "87085")
+    odd = insert_offer(conn, "Public bizarre", lon, lat, publics=["l'équipe à 100%"])
+    insert_offer(conn, "Autre public", lon, lat, publics=["Seniors"])
+    body = search(
+        conn, code_commune="87085", limite=5, filters=Filters(publics=("l'équipe à 100%",))
+    )
+    assert [r["id"] for r in body["resultats"]] == [odd]
+    injected = Filters(publics=("x']::text[] OR true OR o.publics && ARRAY['y",))
+    assert search(conn, code_commune="87085", limite=5, filters=injected)["resultats"] == []
 
 
 # --------------------------------------------------------------------------- itinerance / remote
