@@ -11,7 +11,7 @@ import random
 import numpy as np
 from pyproj import Geod
 
-from mapdir.offers.search import Origin, _exclusion_bound_m
+from mapdir.offers.search import Origin, _exclusion_bound_m, geodesic_m
 
 GEOD = Geod(ellps="WGS84")
 
@@ -76,3 +76,22 @@ def test_bound_is_useful_in_france():
     # 0.1° of longitude at 45.8° N is ≈ 7.8 km, of latitude ≈ 11.1 km
     assert 7_000 < bound < 7_800
     assert _exclusion_bound_m(origin, 100.0, 52.0) > 3_000_000
+
+
+def test_distance_to_the_nearest_of_several_origins_is_exact():
+    """geodesic_m keeps only the plausible nearest origins before the exact WGS84 distance:
+    the answer must equal the brute-force minimum over every origin."""
+    rng = random.Random(87)
+    for _ in range(200):
+        lon, lat = rng.uniform(-5, 9), rng.uniform(41, 51)
+        origins = [
+            (lon + rng.uniform(-0.2, 0.2), lat + rng.uniform(-0.2, 0.2))
+            for _ in range(rng.randint(1, 15))
+        ]
+        points = [
+            (lon + rng.uniform(-1, 1), lat + rng.uniform(-1, 1)) for _ in range(rng.randint(1, 60))
+        ]
+        got = geodesic_m(origins, points)
+        for (plon, plat), distance in zip(points, got, strict=True):
+            brute = min(GEOD.inv(olon, olat, plon, plat)[2] for olon, olat in origins)
+            assert abs(distance - brute) < 1e-6
