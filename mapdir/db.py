@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from mapdir.config import Settings
 from mapdir.pgcluster import database_url
+
+#: a pooled connection idle for longer than this is pinged before use
+IDLE_PING_S = 10.0
 
 
 @lru_cache(maxsize=8)
@@ -18,9 +23,29 @@ def _engine_for(url: str) -> Engine:
     # with generic plans: mapdir.offers.search_sql) would be planned again on each request
     # (≈ 3 ms). Work done through SQLAlchemy transactions is still committed or rolled
     # back by its own block; only the reads of the driver cursor end with this COMMIT.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_reset_on_return="commit"
+    # LIFO: the most recently used connection serves next, so a few warm connections
+    # (prepared statements, caches) do the work and the others may time out
+    engine = create_engine(
+        url, pool_size=5, max_overflow=5, pool_reset_on_return="commit", pool_use_lifo=True
     )
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_checkin)
+    return engine
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
+    """Pessimistic disconnect handling, but only for connections idle for a while (a busy
+    server does not pay a round trip per request): a dead connection is replaced."""
+    if time.monotonic() - record.info.get("checked_in", 0.0) <= IDLE_PING_S:
+        return
+    try:
+        dbapi_conn.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "reconnect"
+        raise DisconnectionError() from exc
+
+
+def _note_checkin(_dbapi_conn, record) -> None:
+    record.info["checked_in"] = time.monotonic()
 
 
 def get_engine(settings: Settings | None = None, url: str | None = None) -> Engine:

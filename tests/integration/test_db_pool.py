@@ -1,0 +1,35 @@
+"""The connection pool: idle connections are pinged and replaced when the server dropped
+them; busy ones are not pinged; connections go back with COMMIT, which keeps the prepared
+statements of the driver (psycopg forgets them on ROLLBACK)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from mapdir import db
+
+
+def test_a_connection_killed_while_idle_is_replaced(engine, monkeypatch):
+    first = engine.connect()
+    pid = first.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = engine.connect()  # a second pooled connection, the first being checked out
+    first.close()  # back to the pool, idle
+    killer.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    killer.close()
+    monkeypatch.setattr(db, "IDLE_PING_S", 0.0)
+    for _ in range(2):  # whichever connection the pool hands out, the query succeeds
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_prepared_statements_survive_the_return_to_the_pool(engine):
+    query = "SELECT %s::int AS kept_prepared"
+    engine.dispose()  # one pooled connection from here on
+    with engine.connect() as conn:  # driver-only reads, as the search does
+        driver = conn.connection.driver_connection
+        pid = driver.execute("SELECT pg_backend_pid()").fetchone()[0]
+        driver.execute(query, (1,), prepare=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
+        prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars()
+        assert any("kept_prepared" in s for s in prepared), "deallocated on return to the pool"
