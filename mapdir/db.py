@@ -40,6 +40,7 @@ def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
         return
     try:
         dbapi_conn.execute("SELECT 1")
+        dbapi_conn.commit()  # leave no transaction open (COMMIT: psycopg keeps its statements)
     except Exception as exc:  # noqa: BLE001 - any failure means "reconnect"
         raise DisconnectionError() from exc
 

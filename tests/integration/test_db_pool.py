@@ -33,3 +33,11 @@ def test_prepared_statements_survive_the_return_to_the_pool(engine):
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
         prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars()
         assert any("kept_prepared" in s for s in prepared), "deallocated on return to the pool"
+
+
+def test_a_pinged_connection_is_handed_out_outside_a_transaction(engine, monkeypatch):
+    """After the idle ping the connection is idle, so it can still switch to autocommit
+    (VACUUM, CREATE DATABASE need it)."""
+    monkeypatch.setattr(db, "IDLE_PING_S", 0.0)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
