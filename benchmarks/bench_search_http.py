@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--url", help="an existing database of your own (default: scratch)")
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1_000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     if args.url:
