@@ -8,7 +8,7 @@ p50/p95/p99 latency, requests per second and the status codes. Gunicorn is stopp
 database dropped at the end; nothing else is touched.
 
     .venv/bin/python benchmarks/bench_search_http.py [--offers 100000] [--requests 1000]
-        [--concurrency 8] [--url URL]
+        [--concurrency 4] [--url URL]
 
 ``--url``: an existing database instead of a scratch one (the synthetic offers are committed
 there and deleted at the end: use only a database of your own).
