@@ -117,12 +117,6 @@ LEFT JOIN LATERAL (
 CODE, NOM, POPULATION, LON, LAT, EPCI, CANTON, PERM, IDS, LONS, LATS, PLANAR = range(12)
 
 
-def _bound_deg(lat: float, distance_m: float) -> float:
-    """Planar radius (degrees) holding every point within ``distance_m`` metres (as in SQL)."""
-    phi = min(80.0, abs(lat) + distance_m / 55000.0)
-    return distance_m / (110570.0 * float(np.cos(np.radians(phi))))
-
-
 def _statement(offer_filter: OfferFilter, commune_filter: str, window: int) -> str:
     return CANDIDATES_SQL.format(
         commune_filter=commune_filter,
