@@ -80,7 +80,7 @@ def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     chosen after five executions (forcing it with parameters instead picked a GIN scan of
     a third of the table for a service filter: 70 ms)."""
     driver = conn.connection.driver_connection
-    with driver.cursor(row_factory=namedtuple_row) as cur:
+    with driver.cursor(row_factory=namedtuple_row, binary=True) as cur:
         cur.execute(sql, params, prepare=True)
         return cur.fetchall()
 
