@@ -24,7 +24,16 @@ def connection() -> Connection:
     return g.db_conn
 
 
+def autocommit_connection() -> Connection:
+    """A per-request connection where each statement is its own transaction, for read-only
+    hot paths (the search API): no BEGIN / COMMIT round trips around its two statements."""
+    if "db_autocommit" not in g:
+        g.db_autocommit = engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+    return g.db_autocommit
+
+
 def close_connection(_exc: BaseException | None = None) -> None:
-    conn = g.pop("db_conn", None)
-    if conn is not None:
-        conn.close()
+    for key in ("db_conn", "db_autocommit"):
+        conn = g.pop(key, None)
+        if conn is not None:
+            conn.close()
