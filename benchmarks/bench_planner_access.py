@@ -19,7 +19,6 @@ from the offline mirror, dropped at the end).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,14 +27,11 @@ from pathlib import Path
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_search import insert_synthetic  # noqa: E402
+from bench_search import insert_synthetic, scratch_database, vacuum_offers  # noqa: E402
 
-from mapdir import migrate  # noqa: E402
 from mapdir.config import Settings  # noqa: E402
 from mapdir.db import get_engine  # noqa: E402
-from mapdir.geo.files import LocalGeoFiles  # noqa: E402
-from mapdir.geo.importer import import_france  # noqa: E402
-from mapdir.pgcluster import Cluster, database_url  # noqa: E402
+from mapdir.pgcluster import database_url  # noqa: E402
 from mapdir.planner import access, mclp, solvers, synthetic  # noqa: E402
 from mapdir.planner.travel import access_by_code, coverage_relation  # noqa: E402
 
@@ -56,10 +52,7 @@ def bench_access(url: str, offers: int, repeats: int, seed: int) -> None:
         insert_synthetic(conn, offers, seed)
         print(f"{offers} synthetic offers inserted in {time.perf_counter() - t0:.1f} s")
         trans.commit()  # the parallel variant reads through other connections
-        # what autovacuum does to a settled directory: the visibility map lets the access
-        # query run as an index-only scan (without it, every candidate visits the table)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
-            auto.execute(text("VACUUM ANALYZE offre"))
+        vacuum_offers(engine)  # the visibility map: index-only scans for the access query
         try:
             timings: dict[bool, list[float]] = {False: [], True: []}
             for parallel in (False, True):
@@ -113,19 +106,8 @@ def main() -> None:
     if not args.scratch:
         bench_access(args.url or database_url(Settings.from_env()), args.offers, args.repeats, 42)
         return
-    settings = Settings.from_env({"DATABASE_URL": ""})
-    cluster = Cluster(settings)
-    cluster.start()
-    name = f"mapdir_bench_planner_{os.getpid()}"
-    cluster.ensure_database(name)
-    url = cluster.url(name)
-    try:
-        migrate.upgrade(url)
-        import_france(get_engine(url=url), LocalGeoFiles(settings.data_dir), progress=print)
+    with scratch_database("mapdir_bench_planner") as url:
         bench_access(url, args.offers, args.repeats, args.seed)
-    finally:
-        get_engine(url=url).dispose()
-        cluster.drop_database(name)
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from mapdir import migrate
 from mapdir.config import Settings
@@ -80,6 +82,34 @@ def insert_synthetic(conn: Connection, count: int, seed: int) -> None:
         {"count": count, "services": SERVICES},
     )
     conn.execute(text("ANALYZE offre"))
+
+
+def vacuum_offers(engine: Engine) -> None:
+    """What autovacuum does to a settled directory: visibility map (index-only scans) and
+    statistics, and no dead rows left by earlier runs in a database given with --url."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
+        auto.execute(text("VACUUM ANALYZE offre"))
+
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A throw-away database in the embedded cluster (migrated, the communes of France
+    imported from the offline mirror), dropped on exit; yields its URL."""
+    settings = Settings.from_env({"DATABASE_URL": ""})
+    cluster = Cluster(settings)
+    cluster.start()
+    name = f"{prefix}_{os.getpid()}"
+    cluster.ensure_database(name)
+    url = cluster.url(name)
+    try:
+        migrate.upgrade(url)
+        t0 = time.perf_counter()
+        import_france(get_engine(url=url), LocalGeoFiles(settings.data_dir), progress=print)
+        print(f"communes imported in {time.perf_counter() - t0:.0f} s")
+        yield url
+    finally:
+        get_engine(url=url).dispose()
+        cluster.drop_database(name)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -135,11 +165,11 @@ def to_request(params: dict[str, str]) -> SearchRequest:
     )
 
 
-def baseline_candidates_sql(filters: Filters, mode: str, window: int, *args, **kw):
+def baseline_candidates_sql(filters: Filters, mode: str, window: int, *args, **kw) -> str:
     """Our first statement with its KNN window replaced by a fixed-radius query: 50 km
     around the origin (``ST_DWithin`` on geography), ordered by ``ST_Distance``; everything
     else (origin, stops, remote offers, full rows, hours) identical."""
-    sql, params = OUR_CANDIDATES_SQL(filters, mode, window, *args, **kw)
+    sql = OUR_CANDIDATES_SQL(filters, mode, window, *args, **kw)
     head, rest = sql.split("knn AS (", 1)
     _, tail = rest.split("    ),\n    stops AS", 1)
     where = filters.where_literal_sql()
@@ -152,7 +182,7 @@ def baseline_candidates_sql(filters: Filters, mode: str, window: int, *args, **k
         ORDER BY planar
         LIMIT {int(window)}
 """
-    return head + knn + "    ),\n    stops AS" + tail, params
+    return head + knn + "    ),\n    stops AS" + tail
 
 
 def time_searches(conn: Connection, requests: list[SearchRequest]) -> list[float]:
@@ -229,13 +259,13 @@ def bare_queries(conn: Connection, rng: random.Random, searches: int, limit: int
         text("SELECT ST_X(point), ST_Y(point) FROM commune WHERE point IS NOT NULL")
     ).all()
     sample = [tuple(o) for o in rng.sample(origins, min(searches, len(origins)))]
-    knn, knn_params = search_sql.knn_sql(Filters(), limit)
+    knn = search_sql.knn_sql(Filters(), limit)
     timings: dict[str, list[float]] = {"bare KNN": [], "bare baseline": []}
     short = 0
     for lon, lat in sample:
         origin = Origin([(lon, lat)], [], "point")
         t = time.perf_counter()
-        search_sql.fetch(conn, knn, {**knn_params, "origin": origin.wkt})
+        search_sql.fetch(conn, knn, {"origin": origin.wkt})
         timings["bare KNN"].append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         found = conn.execute(text(BASELINE_SQL), {"origin": origin.wkt, "n": limit}).all()
@@ -263,21 +293,8 @@ def main() -> None:
         url = args.url or database_url(Settings.from_env())
         run(url, args.offers, args.searches, args.limite, args.seed)
         return
-    settings = Settings.from_env({"DATABASE_URL": ""})
-    cluster = Cluster(settings)
-    cluster.start()
-    name = f"mapdir_bench_{os.getpid()}"
-    cluster.ensure_database(name)
-    try:
-        url = cluster.url(name)
-        migrate.upgrade(url)
-        t0 = time.perf_counter()
-        import_france(get_engine(url=url), LocalGeoFiles(settings.data_dir), progress=print)
-        print(f"communes imported in {time.perf_counter() - t0:.0f} s")
+    with scratch_database("mapdir_bench") as url:
         run(url, args.offers, args.searches, args.limite, args.seed)
-    finally:
-        get_engine(url=url).dispose()
-        cluster.drop_database(name)
 
 
 if __name__ == "__main__":

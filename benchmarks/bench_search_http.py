@@ -33,14 +33,17 @@ import requests
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_search import insert_synthetic, percentiles, query_kind, random_query  # noqa: E402
+from bench_search import (  # noqa: E402
+    insert_synthetic,
+    percentiles,
+    query_kind,
+    random_query,
+    scratch_database,
+    vacuum_offers,
+)
 
-from mapdir import migrate  # noqa: E402
-from mapdir.config import PROJECT_ROOT, Settings  # noqa: E402
+from mapdir.config import PROJECT_ROOT  # noqa: E402
 from mapdir.db import get_engine  # noqa: E402
-from mapdir.geo.files import LocalGeoFiles  # noqa: E402
-from mapdir.geo.importer import import_france  # noqa: E402
-from mapdir.pgcluster import Cluster  # noqa: E402
 
 HOST = "127.0.0.1"
 WARM_UP = 600
@@ -133,10 +136,7 @@ def bench(url: str, offers: int, count: int, concurrency: int, seed: int) -> Non
         postcodes = list(
             conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
         )
-    # what autovacuum does to a settled directory (and what clears the dead rows that
-    # earlier runs of this benchmark left in a database given with --url)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
-        auto.execute(text("VACUUM ANALYZE offre"))
+    vacuum_offers(engine)
     queries = [random_query(rng, postcodes) for _ in range(count)]
     port = free_port()
     process = start_gunicorn(url, port)
@@ -172,21 +172,8 @@ def main() -> None:
     if args.url:
         bench(args.url, args.offers, args.requests, args.concurrency, args.seed)
         return
-    settings = Settings.from_env({"DATABASE_URL": ""})
-    cluster = Cluster(settings)
-    cluster.start()
-    name = f"mapdir_bench_http_{os.getpid()}"
-    cluster.ensure_database(name)
-    url = cluster.url(name)
-    try:
-        migrate.upgrade(url)
-        t0 = time.perf_counter()
-        import_france(get_engine(url=url), LocalGeoFiles(settings.data_dir), progress=print)
-        print(f"communes imported in {time.perf_counter() - t0:.0f} s")
+    with scratch_database("mapdir_bench_http") as url:
         bench(url, args.offers, args.requests, args.concurrency, args.seed)
-    finally:
-        get_engine(url=url).dispose()
-        cluster.drop_database(name)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mapdir.offers import hours_eval
+from mapdir.offers.models import LIST_FIELDS
 
 OFFER_COLUMNS = """
     o.id, o.nom, o.adresse, o.complement_adresse, o.code_postal, o.commune_nom, o.code_insee,
@@ -16,20 +17,8 @@ OFFER_COLUMNS = """
     o.typologie, o.prise_rdv_url, o.presentation_resume, o.date_maj, o.confirmed_at, o.statut,
     o.acceslibre_url, o.prise_rdv
 """
-LIST_OUTPUT = (
-    "typologie",
-    "services",
-    "publics",
-    "prise_en_charge",
-    "frais",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "programmes",
-    "itinerance",
-    "telephones",
-    "courriels",
-    "sites_web",
-)
+#: the list fields of an offer that are public (the raw source services stay internal)
+LIST_OUTPUT = tuple(f for f in LIST_FIELDS if f != "services_source")
 
 
 def freshness(row: Any, today: date) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def _origin_params(conn: Connection, req: SearchRequest) -> tuple[str, dict[str,
 
 def _origin(mode: str, params: dict[str, Any], rows: list[Any]) -> Origin:
     """The Origin from the statement's ``o`` rows; NotFound when there is none."""
-    rows = sorted(rows, key=lambda r: r.planar)  # `planar` carries the rank here
+    rows = sorted(rows, key=lambda r: r.rang)
     communes = [{"code": r.code, "nom": r.nom} for r in rows]
     if mode == "point":
         return Origin([(params["lon"], params["lat"])], communes, "point")
@@ -194,17 +194,15 @@ def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
 
 
 def _ranked_candidates(
-    origin: Origin, filters: Filters, rows: list[Any], states: dict[str | None, str]
+    origin: Origin, filters: Filters, rows: list[Any]
 ) -> tuple[list[dict[str, Any]], int]:
     """Entries (with ``_distance_m``) of KNN rows open at the asked time, nearest first, and
-    how many had unknown hours. ``states`` caches one evaluation per hours expression."""
+    how many had unknown hours."""
     distances = geodesic_m(origin.points, [(r.lon, r.lat) for r in rows])
     entries, unknown_hours = [], 0
     for row, distance_m in zip(rows, distances, strict=True):
         if filters.ouvert is not None:
-            state = states.get(row.horaires)
-            if state is None:
-                state = states[row.horaires] = hours_eval.open_state(row.horaires, filters.ouvert)
+            state = _open_state(row.horaires, filters.ouvert)
             unknown_hours += state == "inconnu"
             if state != "ouvert":
                 continue
@@ -231,7 +229,8 @@ def _open_expressions(conn: Connection, when: datetime) -> list[str]:
 
 
 @lru_cache(maxsize=65_536)
-def _open_state(expression: str, when: datetime) -> str:
+def _open_state(expression: str | None, when: datetime) -> str:
+    """hours_eval.open_state, once per (expression, time) per process."""
     return hours_eval.open_state(expression, when)
 
 
@@ -249,18 +248,16 @@ def _nearest_offers(
     max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
     geography = open_only = False
     extra: dict[str, Any] = {}
-    states: dict[str | None, str] = {}
     unknown_first: int | None = None
     lat_cap = 90.0
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
-            sql, params = search_sql.knn_sql(filters, window, geography, open_only)
-            params.update(extra, origin=origin.wkt)
+            sql = search_sql.knn_sql(filters, window, geography, open_only)
             # the open-only scan inlines its lists of expressions (hashed by the server)
             run = search_sql.fetch_inlined if open_only else search_sql.fetch
-            rows = run(conn, sql, params)
-        entries, unknown_hours = _ranked_candidates(origin, filters, rows, states)
+            rows = run(conn, sql, {**extra, "origin": origin.wkt})
+        entries, unknown_hours = _ranked_candidates(origin, filters, rows)
         if unknown_first is None:
             unknown_first = unknown_hours
         if len(rows) < window or window >= max_window:
@@ -332,10 +329,10 @@ def search_offers(
     filters, limit = req.filters, req.limite
     mode, origin_params = _origin_params(conn, req)
     window = max(3 * limit, 60)
-    sql, params = search_sql.candidates_sql(
+    sql = search_sql.candidates_sql(
         filters, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
     )
-    rows = search_sql.fetch(conn, sql, {**params, **origin_params})
+    rows = search_sql.fetch(conn, sql, origin_params)
     by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": []}
     for row in rows:
         by_kind[row.kind].append(row)

@@ -97,11 +97,11 @@ def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[An
 
 def candidates_sql(
     filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int
-) -> tuple[str, dict[str, Any]]:
-    """The first statement of a search (params to add: the origin's): a KNN window of
+) -> str:
+    """The first statement of a search (its parameters: the origin's): a KNN window of
     ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
-    where, params = filters.where_literal_sql(), {}
+    where = filters.where_literal_sql()
     origin_point = (
         "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
         if mode == "point"
@@ -121,7 +121,7 @@ def candidates_sql(
         FROM offre o
         WHERE {LOCATED} AND {where} AND (SELECT geom FROM g) IS NOT NULL
         ORDER BY o.point <-> (SELECT geom FROM g)
-        LIMIT {int(window)}
+        LIMIT {window}
     ),
     stops AS (
         SELECT p.id, p.code_insee, COALESCE(p.commune_nom, c.nom) AS commune_nom, p.lieu,
@@ -149,31 +149,31 @@ def candidates_sql(
         LIMIT {remote_limit}
     )
     SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom, NULL AS horaires,
-           lon, lat, rang::float8 AS planar, NULL::bigint AS offre_id, NULL AS lieu,
-           NULL AS adresse
+           lon, lat, NULL::float8 AS planar, rang::int AS rang, NULL::bigint AS offre_id,
+           NULL AS lieu, NULL AS adresse
     FROM origine
     UNION ALL
-    SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL
+    SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL
     FROM knn
     UNION ALL
-    SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, offre_id, lieu,
-           adresse
+    SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, NULL, offre_id,
+           lieu, adresse
     FROM stops
     UNION ALL
-    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL FROM remote
+    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM remote
     """
-    return sql, params
+    return sql
 
 
-def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: bool = False):
-    """The KNN window of ``window`` offers alone (param to add: ``origin`` WKT), narrow rows.
+def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: bool = False) -> str:
+    """The KNN window of ``window`` offers alone (parameter: ``origin`` WKT), narrow rows.
 
     Planar (default): a scan of the partial GiST index on active offers, ``planar`` in
     degrees. ``geography``: the same on the geography index, ``planar`` then holds the
     spherical distance in metres (the fallback when degrees cannot prove the answer).
-    ``open_only``: only offers whose hours expression is in ``open`` (open at the asked
-    time; Python still evaluates each one)."""
-    where, params = filters.where_literal_sql(), {}
+    ``open_only``: only offers whose hours expression is in the parameter ``open`` (open
+    at the asked time; Python still evaluates each one)."""
+    where = filters.where_literal_sql()
     if open_only:
         where += " AND o.horaires = ANY(CAST(%(open)s AS text[]))"
     distance = (
@@ -189,7 +189,7 @@ def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: b
         ORDER BY {distance}
         LIMIT {int(window)}
     """
-    return sql, params
+    return sql
 
 
 #: whether any active offer lies beyond a latitude (two GiST index probes)

@@ -126,9 +126,12 @@ def _statement(offer_filter: OfferFilter, commune_filter: str, window: int) -> s
     )
 
 
-def _fetch(driver_conn: Any, sql: str, params: dict) -> list[tuple]:
+def _fetch(driver_conn: Any, sql: str, params: dict, no_jit: bool = False) -> list[tuple]:
+    """Binary rows of a statement on the driver's cursor; ``no_jit`` for the candidate
+    statement (compiling it costs more than it saves; set for the transaction)."""
     with driver_conn.cursor(binary=True) as cur:
-        cur.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+        if no_jit:
+            cur.execute("SET LOCAL jit = off")
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -235,7 +238,7 @@ def _national_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
     def half(part: int) -> list[tuple]:
         raw = conn.engine.raw_connection()
         try:
-            return _fetch(raw.driver_connection, sql, {**params, "part": part})
+            return _fetch(raw.driver_connection, sql, {**params, "part": part}, no_jit=True)
         finally:
             raw.rollback()
             raw.close()
@@ -278,7 +281,8 @@ def commune_access(
         halves = "abs(hashtext(c.code)) %% 2 = %(part)s"
         rows = _national_rows(conn, _statement(offer_filter, halves, FAST_WINDOW), params)
     else:
-        rows = _fetch(driver_conn, _statement(offer_filter, commune_filter, FAST_WINDOW), params)
+        sql = _statement(offer_filter, commune_filter, FAST_WINDOW)
+        rows = _fetch(driver_conn, sql, params, no_jit=True)
     found, unproven = _fast_access(rows, FAST_WINDOW)
     communes = {r[CODE]: r for r in rows}
     last = rows

@@ -168,13 +168,12 @@ def test_knn_query_uses_the_gist_index(conn):
             conn, f"B{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4), frais=["Gratuit"]
         )
     conn.execute(text("ANALYZE offre"))
-    sql, params = knn_sql(Filters(), 60)
-    plan = explain(conn, sql, {**params, "origin": "POINT(1.26 45.83)"})
+    plan = explain(conn, knn_sql(Filters(), 60), {"origin": "POINT(1.26 45.83)"})
     assert "Index Scan using ix_offre_point" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     # the statement a search actually runs: origin, KNN window, stops and remote offers
-    sql, params = candidates_sql(Filters(gratuit=True), "code_postal", 60, 5000, 100)
-    plan = explain(conn, sql, {**params, "code_postal": "87400"})
+    sql = candidates_sql(Filters(gratuit=True), "code_postal", 60, 5000, 100)
+    plan = explain(conn, sql, {"code_postal": "87400"})
     assert "Index Scan using ix_offre_point_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     assert "Seq Scan on commune" not in plan, plan
