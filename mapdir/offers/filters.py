@@ -3,7 +3,7 @@ already mapped to stored values, and their SQL conditions on ``offre o``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,12 @@ class Filters:
     modalites_acces: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     ouvert: datetime | None = None
+
+    @property
+    def without_time(self) -> Filters:
+        """The same filters without the opening time: what the SQL text depends on (the
+        key of the statements' caches)."""
+        return self if self.ouvert is None else replace(self, ouvert=None)
 
     def where_sql(self) -> tuple[str, dict[str, Any]]:
         """SQL conditions on ``offre o`` (index-friendly array operators) and their params

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,7 @@ class Origin:
     communes: list[dict[str, Any]]
     mode: str
 
-    @property
+    @cached_property
     def codes(self) -> set[str]:
         return {c["code"] for c in self.communes}
 
@@ -253,7 +253,7 @@ def _nearest_offers(
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
-            sql = search_sql.knn_sql(filters, window, geography, open_only)
+            sql = search_sql.knn_sql(filters.without_time, window, geography, open_only)
             # the open-only scan inlines its lists of expressions (hashed by the server)
             run = search_sql.fetch_inlined if open_only else search_sql.fetch
             rows = run(conn, sql, {**extra, "origin": origin.wkt})
@@ -330,7 +330,7 @@ def search_offers(
     mode, origin_params = _origin_params(conn, req)
     window = max(3 * limit, 60)
     sql = search_sql.candidates_sql(
-        filters, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
+        filters.without_time, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
     )
     rows = search_sql.fetch(conn, sql, origin_params)
     by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": []}

@@ -11,6 +11,7 @@ first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from psycopg import ClientCursor
@@ -95,6 +96,7 @@ def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[An
         return cur.fetchall()
 
 
+@lru_cache(maxsize=1024)
 def candidates_sql(
     filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int
 ) -> str:
@@ -165,6 +167,7 @@ def candidates_sql(
     return sql
 
 
+@lru_cache(maxsize=1024)
 def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: bool = False) -> str:
     """The KNN window of ``window`` offers alone (parameter: ``origin`` WKT), narrow rows.
 
