@@ -79,10 +79,36 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer /sante in time")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time consumed so far by these processes (Linux /proc)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def server_pids(process: subprocess.Popen, url: str) -> dict[str, list[int]]:
+    """The gunicorn workers and the PostgreSQL backends serving the benchmark database."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    with get_engine(url=url).connect() as conn:
+        backends = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+        ).scalars()
+        return {"gunicorn workers": [int(c) for c in children], "PostgreSQL": list(backends)}
+
+
 def run_requests(
-    base: str, queries: list[dict[str, str]], concurrency: int
+    base: str, queries: list[dict[str, str]], concurrency: int, process: subprocess.Popen, url: str
 ) -> tuple[list[float], dict[int | str, int], float]:
-    """Latencies (ms), status counts and wall time of all the queries."""
+    """Latencies (ms), status counts and wall time of all the queries; prints the CPU time
+    per request of the gunicorn workers, the PostgreSQL backends and the client."""
     local = threading.local()
     host, port = base.removeprefix("http://").split(":")
     statuses: dict[int | str, int] = {}
@@ -117,10 +143,18 @@ def run_requests(
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, queries[:WARM_UP]))
     statuses.clear()
+    pids = server_pids(process, url)
+    cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
+    client_before = time.process_time()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         latencies = list(pool.map(one, queries))
     wall = time.perf_counter() - t0
+    cpu = {name: cpu_seconds(group) - cpu_before[name] for name, group in pids.items()}
+    cpu["client (this process)"] = time.process_time() - client_before
+    print("  CPU per request: " + ", ".join(
+        f"{name} {1000 * seconds / len(queries):.2f} ms" for name, seconds in cpu.items()
+    ))  # fmt: skip
     for outcome, ms, params in slow:
         print(f"  not 200: {outcome} after {ms} ms for {params}")
     return latencies, statuses, wall
@@ -141,7 +175,9 @@ def bench(url: str, offers: int, count: int, concurrency: int, seed: int) -> Non
     port = free_port()
     process = start_gunicorn(url, port)
     try:
-        latencies, statuses, wall = run_requests(f"http://{HOST}:{port}", queries, concurrency)
+        latencies, statuses, wall = run_requests(
+            f"http://{HOST}:{port}", queries, concurrency, process, url
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)

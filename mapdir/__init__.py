@@ -51,9 +51,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
         settings = Settings.from_env(overrides)
     else:
         flask_config = {}
-    from mapdir.web.json_provider import OrjsonFlask
+    from mapdir.web.flask_app import MapdirFlask
 
-    app = OrjsonFlask(
+    app = MapdirFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import Flask, Response
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 OPTIONS = (
@@ -34,7 +34,3 @@ class OrjsonProvider(DefaultJSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         body = orjson.dumps(obj, default=self.default, option=OPTIONS | orjson.OPT_APPEND_NEWLINE)
         return self._app.response_class(body, mimetype=self.mimetype)
-
-
-class OrjsonFlask(Flask):
-    json_provider_class = OrjsonProvider

@@ -1,4 +1,5 @@
-"""The orjson provider gives the same JSON as Flask's default one."""
+"""mapdir's Flask class: the orjson provider gives the same JSON as Flask's default one, and
+sessions without a cookie skip the signing serializer."""
 
 import dataclasses
 import json
@@ -7,9 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from flask import Flask, render_template_string
+from flask import Flask, render_template_string, session
 
-from mapdir.web.json_provider import OrjsonFlask
+from mapdir.web.flask_app import MapdirFlask
 
 
 @dataclasses.dataclass
@@ -31,7 +32,7 @@ SAMPLE = {
 
 
 def _apps() -> tuple[Flask, Flask]:
-    fast, standard = OrjsonFlask("fast"), Flask("standard")
+    fast, standard = MapdirFlask("fast"), Flask("standard")
     for app in (fast, standard):
         app.json.ensure_ascii = False
         app.json.sort_keys = False
@@ -68,3 +69,33 @@ def test_templates_tojson_still_escapes_html():
         html = render_template_string("{{ v | tojson }}", v={"b": "</script>", "a": 1})
     assert "</script>" not in html and "\\u003c/script\\u003e" in html
     assert html.index('"a"') < html.index('"b"')  # the filter's sorted keys kept
+
+
+def test_sessions_still_round_trip_and_none_is_built_without_cookie(monkeypatch):
+    app = MapdirFlask("sessions")
+    app.secret_key = "test"
+
+    @app.get("/set")
+    def set_value():
+        session["vu"] = 1
+        return "ok"
+
+    @app.get("/get")
+    def get_value():
+        return str(session.get("vu", 0))
+
+    built = []
+    real = app.session_interface.get_signing_serializer
+    monkeypatch.setattr(
+        app.session_interface,
+        "get_signing_serializer",
+        lambda a: built.append(1) or real(a),
+    )
+    client = app.test_client()
+    assert client.get("/get").get_data(as_text=True) == "0"
+    assert built == []  # no cookie: no serializer
+    assert client.get("/set").status_code == 200
+    assert client.get("/get").get_data(as_text=True) == "1"  # the signed cookie read back
+    assert built  # used once a cookie exists
+    client.set_cookie("session", "forged")
+    assert client.get("/get").get_data(as_text=True) == "0"  # a bad signature: empty
