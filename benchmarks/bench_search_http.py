@@ -58,10 +58,14 @@ def free_port() -> int:
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    """gunicorn as scripts/demo runs it: 2 workers of class gthread with one thread each
+    (one request at a time per process, with HTTP keep-alive, which the sync worker lacks:
+    it closes each connection, so every request paid a new TCP connection on both sides)."""
     env = {**os.environ, "DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}
     command = [
         str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"),
-        "--workers", "2", "--bind", f"{HOST}:{port}", "--log-level", "warning",
+        "--workers", "2", "--worker-class", "gthread", "--threads", "1",
+        "--bind", f"{HOST}:{port}", "--log-level", "warning",
         "--timeout", "60", "mapdir:create_app()",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
