@@ -38,6 +38,7 @@ from bench_search import (  # noqa: E402
     percentiles,
     query_kind,
     random_query,
+    remove_synthetic,
     scratch_database,
     vacuum_offers,
 )
@@ -185,8 +186,7 @@ def bench(url: str, offers: int, count: int, concurrency: int, seed: int) -> Non
     finally:
         process.terminate()
         process.wait(timeout=30)
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM offre WHERE nom LIKE 'bench %'"))
+        remove_synthetic(engine)
     p50, p95, p99 = percentiles(latencies)
     print(f"{count} requests to /api/v1/recherche, gunicorn 2 workers, {concurrency} threads")
     print(f"  latency p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  p99 {p99:8.1f} ms")

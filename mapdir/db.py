@@ -33,6 +33,27 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
+@lru_cache(maxsize=8)
+def _search_engine_for(url: str) -> Engine:
+    # Autocommit: the search only reads, so no BEGIN / COMMIT round trips around its
+    # statements. force_generic_plan: the search statements' only parameters are the
+    # origin's (their filters are literals, mapdir.offers.search_sql), so their generic
+    # plan is the plan; without it, PostgreSQL plans each new statement five times
+    # (≈ 3-5 ms each) before settling, for every combination of filters on every connection.
+    engine = create_engine(
+        url,
+        pool_size=2,
+        max_overflow=8,
+        pool_use_lifo=True,
+        pool_reset_on_return=None,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c plan_cache_mode=force_generic_plan"},
+    )
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_checkin)
+    return engine
+
+
 def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
     """Pessimistic disconnect handling, but only for connections idle for a while (a busy
     server does not pay a round trip per request): a dead connection is replaced."""
@@ -54,6 +75,14 @@ def get_engine(settings: Settings | None = None, url: str | None = None) -> Engi
     if url is None:
         url = database_url(settings or Settings.from_env())
     return _engine_for(url)
+
+
+def get_search_engine(settings: Settings | None = None, url: str | None = None) -> Engine:
+    """The engine of the prescribers' search reads: its own pool of autocommit connections
+    whose prepared statements use generic plans at once (see _search_engine_for)."""
+    if url is None:
+        url = database_url(settings or Settings.from_env())
+    return _search_engine_for(url)
 
 
 def database_answers(engine: Engine) -> tuple[bool, str]:

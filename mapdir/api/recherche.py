@@ -18,7 +18,7 @@ from mapdir.geo.services import validate_postcode
 from mapdir.offers import hours_eval
 from mapdir.offers.detail import offer_detail, offers_geojson
 from mapdir.offers.search import Filters, SearchRequest, search_offers
-from mapdir.web.context import autocommit_connection, connection, settings
+from mapdir.web.context import connection, search_connection, settings
 
 SERVICES = tuple(vocab.SERVICES)
 PUBLICS = vocab.PUBLICS
@@ -205,7 +205,7 @@ def recherche():
     config = settings()
     return jsonify(
         search_offers(
-            autocommit_connection(),  # read only: its statements need no transaction
+            search_connection(),
             parse_search_request(request.args),
             detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
             speed_kmh=config.float("MAPDIR_SPEED_KMH"),

@@ -49,8 +49,9 @@ class Filters:
         the offers: walk the KNN index; a rare programme: read the GIN index) instead of a
         default guess for an unknown parameter. The values come from closed vocabularies;
         quoting makes any value safe anyway."""
-        clauses = [
-            f"o.{column} && {_text_array(values)}" for _name, column, values in self._lists()
+        clauses = [  # values sorted: one statement text (and plan) per set of values
+            f"o.{column} && {_text_array(tuple(sorted(values)))}"
+            for _name, column, values in self._lists()
         ]
         if self.gratuit:
             clauses.append("o.frais @> ARRAY['Gratuit']::text[]")

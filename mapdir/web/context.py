@@ -6,7 +6,7 @@ from flask import current_app, g
 from sqlalchemy.engine import Connection, Engine
 
 from mapdir.config import Settings
-from mapdir.db import get_engine
+from mapdir.db import get_engine, get_search_engine
 
 
 def settings() -> Settings:
@@ -24,16 +24,16 @@ def connection() -> Connection:
     return g.db_conn
 
 
-def autocommit_connection() -> Connection:
-    """A per-request connection where each statement is its own transaction, for read-only
-    hot paths (the search API): no BEGIN / COMMIT round trips around its two statements."""
-    if "db_autocommit" not in g:
-        g.db_autocommit = engine().connect().execution_options(isolation_level="AUTOCOMMIT")
-    return g.db_autocommit
+def search_connection() -> Connection:
+    """A per-request connection of the search engine (autocommit, generic plans at once:
+    mapdir.db.get_search_engine), for the prescribers' search, which only reads."""
+    if "db_search" not in g:
+        g.db_search = get_search_engine(settings()).connect()
+    return g.db_search
 
 
 def close_connection(_exc: BaseException | None = None) -> None:
-    for key in ("db_conn", "db_autocommit"):
+    for key in ("db_conn", "db_search"):
         conn = g.pop(key, None)
         if conn is not None:
             conn.close()

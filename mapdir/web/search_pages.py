@@ -32,7 +32,7 @@ from mapdir.offers.detail import offer_detail
 from mapdir.offers.search import search_offers
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
-from mapdir.web.context import connection, settings
+from mapdir.web.context import connection, search_connection, settings
 from mapdir.web.fiche import (
     SERVICE_LABELS,
     decorate_offer,
@@ -184,7 +184,7 @@ def recherche():
         search_request = parse_search_request({**origin_args, **filter_args(form, now)}, now)
         config = settings()
         body = search_offers(
-            connection(),
+            search_connection(),
             search_request,
             detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
             speed_kmh=config.float("MAPDIR_SPEED_KMH"),

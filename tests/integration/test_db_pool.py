@@ -1,6 +1,7 @@
 """The connection pool: idle connections are pinged and replaced when the server dropped
 them; busy ones are not pinged; connections go back with COMMIT, which keeps the prepared
-statements of the driver (psycopg forgets them on ROLLBACK)."""
+statements of the driver (psycopg forgets them on ROLLBACK); the search engine reads in
+autocommit with generic plans at once."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def test_a_pinged_connection_is_handed_out_outside_a_transaction(engine, monkeyp
     monkeypatch.setattr(db, "IDLE_PING_S", 0.0)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_search_engine_reads_in_autocommit_with_generic_plans_at_once(db_url, engine):
+    search_engine = db.get_search_engine(url=db_url)
+    assert search_engine is not engine  # its own pool
+    with search_engine.connect() as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+        driver = conn.connection.driver_connection
+        assert driver.autocommit
+        driver.execute("SELECT %s::text AS generic_at_once", ("87400",), prepare=True)
+        plans = driver.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%generic_at_once%%'"
+        ).fetchone()
+        assert plans == (1, 0)  # no custom plan, even for the first execution
+    with engine.connect() as conn:  # the other connections keep PostgreSQL's default
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
