@@ -211,18 +211,24 @@ def remove_synthetic(engine: Engine) -> None:
     vacuum_offers(engine)
 
 
-def run(url: str, offers: int, searches: int, limit: int, seed: int) -> None:
-    engine = get_engine(url=url)
-    rng = random.Random(seed)
+def add_synthetic(engine: Engine, offers: int, seed: int) -> list[str]:
+    """Inserts and commits the synthetic offers (see remove_synthetic), VACUUMs them as
+    autovacuum leaves a settled directory; returns every postcode of the La Poste file."""
     with engine.begin() as conn:
         t0 = time.perf_counter()
         insert_synthetic(conn, offers, seed)
         print(f"inserted {offers} synthetic offers in {time.perf_counter() - t0:.1f} s")
-        postcodes = list(
-            conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
-        )
+        postcodes = conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
+        postcodes = list(postcodes)
+    vacuum_offers(engine)
+    return postcodes
+
+
+def run(url: str, offers: int, searches: int, limit: int, seed: int) -> None:
+    engine = get_engine(url=url)
+    rng = random.Random(seed)
+    postcodes = add_synthetic(engine, offers, seed)
     try:
-        vacuum_offers(engine)
         queries = [random_query(rng, postcodes) for _ in range(searches)]
         for params in queries:
             params["limite"] = str(limit)

@@ -34,13 +34,12 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import (  # noqa: E402
-    insert_synthetic,
+    add_synthetic,
     percentiles,
     query_kind,
     random_query,
     remove_synthetic,
     scratch_database,
-    vacuum_offers,
 )
 
 from mapdir.config import PROJECT_ROOT  # noqa: E402
@@ -168,14 +167,7 @@ def run_requests(
 def bench(url: str, offers: int, count: int, concurrency: int, seed: int) -> None:
     engine = get_engine(url=url)
     rng = random.Random(seed)
-    with engine.begin() as conn:
-        t0 = time.perf_counter()
-        insert_synthetic(conn, offers, seed)
-        print(f"inserted {offers} synthetic offers in {time.perf_counter() - t0:.1f} s")
-        postcodes = list(
-            conn.execute(text("SELECT DISTINCT code_postal FROM code_postal")).scalars()
-        )
-    vacuum_offers(engine)
+    postcodes = add_synthetic(engine, offers, seed)
     queries = [random_query(rng, postcodes) for _ in range(count)]
     port = free_port()
     process = start_gunicorn(url, port)
