@@ -135,7 +135,7 @@ def candidates_sql(
                                     ELSE o0.id END
         LEFT JOIN commune c ON c.code = p.code_insee
         WHERE p.statut = 'active' AND o.statut = 'active' AND {where} AND (
-            p.code_insee IN (SELECT code FROM origine)
+            p.code_insee = ANY(ARRAY(SELECT code FROM origine))  -- both sides index scans
             OR ST_DWithin(p.point, (SELECT geom FROM g), (SELECT radius FROM r)))
     ),
     remote AS (

@@ -179,6 +179,26 @@ def test_knn_query_uses_the_gist_index(conn):
     assert "Seq Scan on commune" not in plan, plan
 
 
+def test_stops_near_the_origin_are_found_through_indexes(conn):
+    """Thousands of permanences nationally: the statement reads those of the origin
+    communes and those within 5 km through the two indexes, never the whole table."""
+    offer = insert_offer(conn, "Bus", None, None)
+    conn.execute(
+        text(
+            "INSERT INTO permanence (offre_id, code_insee, commune_nom, point, horaires, lieu)"
+            " SELECT :o, code, nom, point, 'Tu 09:00-12:00', 'Mairie' FROM commune"
+            " WHERE point IS NOT NULL ORDER BY code LIMIT 6000"
+        ),
+        {"o": offer},
+    )
+    conn.execute(text("ANALYZE permanence"))
+    plan = explain(
+        conn, candidates_sql(Filters(), "code_postal", 60, 5000, 100), {"code_postal": "87400"}
+    )
+    assert "Seq Scan on permanence" not in plan, plan
+    assert "ix_permanence_code_insee" in plan and "ix_permanence_point" in plan, plan
+
+
 def explain(conn, sql: str, params: dict) -> str:
     return "\n".join(r[0] for r in fetch(conn, "EXPLAIN " + sql, params))
 
