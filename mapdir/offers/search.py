@@ -39,6 +39,9 @@ from mapdir.offers.offer_json import offer_json, open_at
 
 GEOD = Geod(ellps="WGS84")  # the ellipsoid of PostGIS geography distances
 MAX_ROUNDS = 6
+#: the first KNN window: this many times N, at least MIN_WINDOW offers
+WINDOW_FACTOR = 2
+MIN_WINDOW = 40
 MAX_WINDOW = 50_000
 #: with an opening-time filter, candidates are looked for among this many nearest offers
 MAX_WINDOW_OPEN = 20_000
@@ -189,6 +192,11 @@ def geodesic_m(
     return best.tolist()
 
 
+def first_window(limit: int) -> int:
+    """Size of the first KNN window for N results."""
+    return max(round(WINDOW_FACTOR * limit), MIN_WINDOW)
+
+
 def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
     return (round(entry["_distance_m"]), entry["_commune"] not in codes, entry["id"])
 
@@ -244,7 +252,7 @@ def _nearest_offers(
     the planar window cannot prove it after a widening (overseas, far from everything),
     the geography index takes over (spherical bound, tight); when an opening-time filter
     leaves too few candidates, the scan is restricted to offers whose hours are open then."""
-    window = max(3 * limit, 60)
+    window = first_window(limit)
     max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
     geography = open_only = False
     extra: dict[str, Any] = {}
@@ -276,7 +284,7 @@ def _nearest_offers(
                 break  # no offer anywhere is open at that time
             open_only, extra = True, {"open": open_now}
         elif not geography and round_ >= 1:
-            geography, window = True, max(2 * limit, 40)
+            geography, window = True, first_window(limit)
         else:
             window = min(window * 4, max_window)
         rows = None
@@ -328,7 +336,7 @@ def search_offers(
     now = now or hours_eval.local_now()
     filters, limit = req.filters, req.limite
     mode, origin_params = _origin_params(conn, req)
-    window = max(3 * limit, 60)
+    window = first_window(limit)
     sql = search_sql.candidates_sql(
         filters.without_time, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
     )

@@ -258,7 +258,7 @@ def test_filters_on_lists(conn):
 
 def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
     lon, lat = commune_point(conn, "87085")
-    # 200 offers nearby, closed on Wednesdays: more than the first KNN window (60)
+    # 200 offers nearby, closed on Wednesdays: more than the first KNN window (40)
     for i in range(200):
         insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo,Tu 09:00-12:00")
     no_hours = insert_offer(conn, "Sans horaires", lon, lat + 0.0001)
