@@ -42,6 +42,8 @@ MAX_ROUNDS = 6
 #: the first KNN window: this many times N, at least MIN_WINDOW offers
 WINDOW_FACTOR = 2
 MIN_WINDOW = 40
+#: a window that could not prove the answer grows this many times
+WIDENING = 2
 MAX_WINDOW = 50_000
 #: with an opening-time filter, candidates are looked for among this many nearest offers
 MAX_WINDOW_OPEN = 20_000
@@ -286,7 +288,7 @@ def _nearest_offers(
         elif not geography and round_ >= 1:
             geography, window = True, first_window(limit)
         else:
-            window = min(window * 4, max_window)
+            window = min(window * WIDENING, max_window)
         rows = None
     return entries, unknown_first or 0
 
