@@ -4,6 +4,7 @@ freshness status (6 and 12 months), and whether its opening hours say open at a 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from mapdir.offers import hours_eval
@@ -25,11 +26,12 @@ def freshness(row: Any, today: date) -> dict[str, Any]:
     """date_maj and a status from the later of date_maj / confirmed_at (6 and 12 months)."""
     dates = [d for d in (row.date_maj, row.confirmed_at and row.confirmed_at.date()) if d]
     reference = max(dates) if dates else None
+    year_ago, half_year_ago = _thresholds(today)
     if reference is None:
         status = "a_verifier"
-    elif reference < _shift_months(today, -12):
+    elif reference < year_ago:
         status = "obsolete"
-    elif reference < _shift_months(today, -6):
+    elif reference < half_year_ago:
         status = "a_verifier"
     else:
         status = "a_jour"
@@ -38,6 +40,12 @@ def freshness(row: Any, today: date) -> dict[str, Any]:
         "confirmee_le": row.confirmed_at.date().isoformat() if row.confirmed_at else None,
         "statut": status,
     }
+
+
+@lru_cache(maxsize=4)
+def _thresholds(today: date) -> tuple[date, date]:
+    """12 and 6 months before ``today`` (once per day and process)."""
+    return _shift_months(today, -12), _shift_months(today, -6)
 
 
 def _shift_months(day: date, months: int) -> date:
@@ -73,7 +81,8 @@ def offer_json(row: Any, today: date) -> dict[str, Any]:
         "presentation_resume": row.presentation_resume,
     }
     for name in LIST_OUTPUT:
-        out[name] = list(getattr(row, name) or [])
+        value = getattr(row, name)
+        out[name] = [] if value is None else value  # a fresh list per row already
     out["fraicheur"] = freshness(row, today)
     return out
 
