@@ -157,12 +157,6 @@ def _exclusion_bound_m(origin: Origin, planar_deg: float, lat_cap: float = 90.0)
     return SPHERE_TO_ELLIPSOID_MIN * EARTH_RADIUS_M * theta
 
 
-def _lat_cap(conn: Connection) -> float:
-    """LAT_CAP when no active offer lies beyond it (two GiST probes), else 90."""
-    row = search_sql.fetch(conn, search_sql.BEYOND_LAT_SQL, {"cap": LAT_CAP})[0]
-    return 90.0 if row.beyond else LAT_CAP
-
-
 def geodesic_m(
     origins: list[tuple[float, float]], points: list[tuple[float, float]]
 ) -> list[float]:
@@ -245,10 +239,16 @@ def _open_state(expression: str | None, when: datetime) -> str:
 
 
 def _nearest_offers(
-    conn: Connection, origin: Origin, filters: Filters, limit: int, rows: list[Any] | None = None
+    conn: Connection,
+    origin: Origin,
+    filters: Filters,
+    limit: int,
+    rows: list[Any] | None = None,
+    lat_cap: float = 90.0,
 ) -> tuple[list[dict[str, Any]], int]:
     """Nearest entries (with ``_distance_m``) and how many candidates had unknown hours.
-    ``rows``: the first (planar) window when the caller already has it.
+    ``rows``: the first (planar) window when the caller already has it; ``lat_cap``: no
+    active offer lies beyond this latitude (north or south).
 
     Rounds widen the window until the answer is proven. Two switches keep them few: when
     the planar window cannot prove it after a widening (overseas, far from everything),
@@ -259,7 +259,6 @@ def _nearest_offers(
     geography = open_only = False
     extra: dict[str, Any] = {}
     unknown_first: int | None = None
-    lat_cap = 90.0
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
@@ -274,9 +273,6 @@ def _nearest_offers(
             break  # table exhausted (or hard cap reached)
         if len(entries) >= limit:
             bound = _window_bound_m(origin, rows, geography, lat_cap)
-            if entries[limit - 1]["_distance_m"] > bound and lat_cap > LAT_CAP and not geography:
-                lat_cap = _lat_cap(conn)
-                bound = _window_bound_m(origin, rows, geography, lat_cap)
             if entries[limit - 1]["_distance_m"] <= bound:
                 break
         if filters.ouvert is not None and not open_only and len(entries) < limit:
@@ -340,14 +336,17 @@ def search_offers(
     mode, origin_params = _origin_params(conn, req)
     window = first_window(limit)
     sql = search_sql.candidates_sql(
-        filters.without_time, mode, window, PERMANENCE_RADIUS_M, remote_limit=5 * limit
+        filters.without_time, mode, window, PERMANENCE_RADIUS_M, 5 * limit, LAT_CAP
     )
     rows = search_sql.fetch(conn, sql, origin_params)
     by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": []}
     for row in rows:
         by_kind[row.kind].append(row)
     origin = _origin(mode, origin_params, by_kind["o"])
-    entries, unknown_hours = _nearest_offers(conn, origin, filters, limit, by_kind["k"])
+    # the tighter bound holds when no active offer lies beyond LAT_CAP (checked, not assumed)
+    beyond = not by_kind["o"] or by_kind["o"][0].beyond
+    lat_cap = 90.0 if beyond else LAT_CAP
+    entries, unknown_hours = _nearest_offers(conn, origin, filters, limit, by_kind["k"], lat_cap)
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
     for offer_id, stop_entry in _stop_entries(origin, stops, filters.ouvert or now).items():

@@ -63,6 +63,16 @@ ORIGINS = {
     "point": ORIGIN_BY_POINT,
 }
 
+
+def beyond_lat_sql(cap: float) -> str:
+    """Whether any active offer lies beyond latitude ``cap`` (two GiST index probes)."""
+    cap = float(cap)
+    return f"""EXISTS (
+        SELECT 1 FROM offre o WHERE o.statut = 'active' AND (
+            o.point && ST_MakeEnvelope(-180, {cap!r}, 180, 90, 4326)
+            OR o.point && ST_MakeEnvelope(-180, -90, 180, {-cap!r}, 4326)))"""
+
+
 #: active offers located somewhere (remote-only ones are listed apart)
 LOCATED = f"""o.statut = 'active' AND o.point IS NOT NULL
     AND o.modalites_accompagnement <> ARRAY['{REMOTE}']::text[]"""
@@ -98,10 +108,11 @@ def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[An
 
 @lru_cache(maxsize=1024)
 def candidates_sql(
-    filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int
+    filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int, lat_cap: float
 ) -> str:
     """The first statement of a search (its parameters: the origin's): a KNN window of
-    ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers."""
+    ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers; the
+    origin rows say (``beyond``) whether an active offer lies beyond latitude ``lat_cap``."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
     where = filters.where_literal_sql()
     origin_point = (
@@ -152,17 +163,19 @@ def candidates_sql(
     )
     SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom, NULL AS horaires,
            lon, lat, NULL::float8 AS planar, rang::int AS rang, NULL::bigint AS offre_id,
-           NULL AS lieu, NULL AS adresse
+           NULL AS lieu, NULL AS adresse, {beyond_lat_sql(lat_cap)} AS beyond
     FROM origine
     UNION ALL
-    SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL
+    SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL,
+           NULL
     FROM knn
     UNION ALL
     SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, NULL, offre_id,
-           lieu, adresse
+           lieu, adresse, NULL
     FROM stops
     UNION ALL
-    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM remote
+    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM remote
     """
     return sql
 
@@ -194,15 +207,6 @@ def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: b
     """
     return sql
 
-
-#: whether any active offer lies beyond a latitude (two GiST index probes)
-BEYOND_LAT_SQL = """
-    SELECT EXISTS (
-        SELECT 1 FROM offre o WHERE o.statut = 'active' AND (
-            o.point && ST_MakeEnvelope(-180, %(cap)s, 180, 90, 4326)
-            OR o.point && ST_MakeEnvelope(-180, -90, 180, -%(cap)s, 4326))
-    ) AS beyond
-"""
 
 #: every hours expression ever given to an offer (kept by a trigger, see migration 0006)
 HOURS_EXPRESSIONS_SQL = "SELECT horaires FROM offre_horaires"

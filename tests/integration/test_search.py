@@ -172,7 +172,7 @@ def test_knn_query_uses_the_gist_index(conn):
     assert "Index Scan using ix_offre_point" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     # the statement a search actually runs: origin, KNN window, stops and remote offers
-    sql = candidates_sql(Filters(gratuit=True), "code_postal", 60, 5000, 100)
+    sql = candidates_sql(Filters(gratuit=True), "code_postal", 40, 5000, 100, 52.0)
     plan = explain(conn, sql, {"code_postal": "87400"})
     assert "Index Scan using ix_offre_point_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
@@ -193,7 +193,9 @@ def test_stops_near_the_origin_are_found_through_indexes(conn):
     )
     conn.execute(text("ANALYZE permanence"))
     plan = explain(
-        conn, candidates_sql(Filters(), "code_postal", 60, 5000, 100), {"code_postal": "87400"}
+        conn,
+        candidates_sql(Filters(), "code_postal", 40, 5000, 100, 52.0),
+        {"code_postal": "87400"},
     )
     assert "Seq Scan on permanence" not in plan, plan
     assert "ix_permanence_code_insee" in plan and "ix_permanence_point" in plan, plan
@@ -313,6 +315,22 @@ def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
     assert abs(body["resultats"][0]["distance_km"] - expected_km) < 0.01
     distances = [r["distance_km"] for r in body["resultats"]]
     assert distances == sorted(distances)
+
+
+def test_origin_rows_say_whether_an_offer_lies_beyond_the_latitude_cap(conn):
+    """The tighter planar bound assumes no active offer beyond 52°: checked by the first
+    statement itself, north and south."""
+    sql = candidates_sql(Filters(), "commune", 40, 5000, 100, 52.0)
+
+    def beyond() -> list[bool]:
+        return [r.beyond for r in fetch(conn, sql, {"code_commune": "87085"}) if r.kind == "o"]
+
+    assert beyond() == [False]
+    for lat in (60.0, -60.0):
+        far = insert_offer(conn, "Très loin", 10.0, lat)
+        assert beyond() == [True]
+        conn.execute(text("UPDATE offre SET statut = 'fermee' WHERE id = :id"), {"id": far})
+        assert beyond() == [False]  # only active offers count
 
 
 def test_filter_values_are_quoted_in_the_prepared_statement(conn):
