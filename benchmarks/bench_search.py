@@ -3,10 +3,9 @@ data·inclusion-style fixed-radius baseline, on a synthetic national directory.
 
 Inserts ``--offers`` synthetic active offers scattered around real commune points (named
 ``bench …``, committed and VACUUMed as autovacuum leaves a settled directory, deleted at the
-end), then runs
-``--searches`` searches from random postcodes (the La Poste file) with random filters
-(services, free only, open on a weekday at office hours, open "now") through the service
-function, twice: ours (KNN window on the GiST index, exact geodesic re-rank, proof of the
+end), then runs ``--searches`` searches from random postcodes (the La Poste file) with
+random filters (services, free only, open on a weekday at office hours, open "now") through
+the service function, on the search engine's connection (as the API), twice: ours (KNN window on the GiST index, exact geodesic re-rank, proof of the
 order) and the baseline, where the KNN window is replaced by ``ST_DWithin(point::geography,
 origin, 50 km) ORDER BY ST_Distance`` and everything else (origin, stops, remote offers, full
 rows, hours) is identical. Prints p50/p95/p99 in milliseconds, the baseline/ours ratio, a

@@ -16,39 +16,31 @@ from mapdir.pgcluster import database_url
 IDLE_PING_S = 10.0
 
 
-@lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    # A connection goes back to the pool with COMMIT rather than ROLLBACK: psycopg forgets
-    # its prepared statements on every ROLLBACK, and the search's statements (prepared,
-    # with generic plans: mapdir.offers.search_sql) would be planned again on each request
-    # (≈ 3 ms). Work done through SQLAlchemy transactions is still committed or rolled
-    # back by its own block; only the reads of the driver cursor end with this COMMIT.
+@lru_cache(maxsize=16)
+def _engine_for(url: str, search: bool = False) -> Engine:
+    """The pooled engine of a URL; ``search``: the one of the prescribers' search reads."""
     # LIFO: the most recently used connection serves next, so a few warm connections
     # (prepared statements, caches) do the work and the others may time out
-    engine = create_engine(
-        url, pool_size=5, max_overflow=5, pool_reset_on_return="commit", pool_use_lifo=True
-    )
-    event.listen(engine, "checkout", _ping_if_idle)
-    event.listen(engine, "checkin", _note_checkin)
-    return engine
-
-
-@lru_cache(maxsize=8)
-def _search_engine_for(url: str) -> Engine:
-    # Autocommit: the search only reads, so no BEGIN / COMMIT round trips around its
-    # statements. force_generic_plan: the search statements' only parameters are the
-    # origin's (their filters are literals, mapdir.offers.search_sql), so their generic
-    # plan is the plan; without it, PostgreSQL plans each new statement five times
-    # (≈ 3-5 ms each) before settling, for every combination of filters on every connection.
-    engine = create_engine(
-        url,
-        pool_size=2,
-        max_overflow=8,
-        pool_use_lifo=True,
-        pool_reset_on_return=None,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"options": "-c plan_cache_mode=force_generic_plan"},
-    )
+    if search:
+        # Autocommit: the search only reads, so no BEGIN / COMMIT round trips around its
+        # statements. force_generic_plan: the search statements' only parameters are the
+        # origin's (their filters are literals, mapdir.offers.search_sql), so their generic
+        # plan is the plan; without it, PostgreSQL plans each new statement five times
+        # (≈ 3-5 ms each) before settling, for every combination of filters and connection.
+        options = {
+            "pool_size": 2,
+            "max_overflow": 8,
+            "pool_reset_on_return": None,
+            "isolation_level": "AUTOCOMMIT",
+            "connect_args": {"options": "-c plan_cache_mode=force_generic_plan"},
+        }
+    else:
+        # A connection goes back to the pool with COMMIT rather than ROLLBACK: psycopg
+        # forgets its prepared statements on every ROLLBACK. Work done through SQLAlchemy
+        # transactions is still committed or rolled back by its own block; only the reads
+        # of the driver cursor end with this COMMIT.
+        options = {"pool_size": 5, "max_overflow": 5, "pool_reset_on_return": "commit"}
+    engine = create_engine(url, pool_use_lifo=True, **options)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
     return engine
@@ -72,17 +64,13 @@ def _note_checkin(_dbapi_conn, record) -> None:
 
 def get_engine(settings: Settings | None = None, url: str | None = None) -> Engine:
     """Engine for an explicit URL, or the one the settings point to."""
-    if url is None:
-        url = database_url(settings or Settings.from_env())
-    return _engine_for(url)
+    return _engine_for(url or database_url(settings or Settings.from_env()))
 
 
 def get_search_engine(settings: Settings | None = None, url: str | None = None) -> Engine:
     """The engine of the prescribers' search reads: its own pool of autocommit connections
-    whose prepared statements use generic plans at once (see _search_engine_for)."""
-    if url is None:
-        url = database_url(settings or Settings.from_env())
-    return _search_engine_for(url)
+    whose prepared statements use generic plans at once (see _engine_for)."""
+    return _engine_for(url or database_url(settings or Settings.from_env()), search=True)
 
 
 def database_answers(engine: Engine) -> tuple[bool, str]:

@@ -39,13 +39,18 @@ def _apps() -> tuple[Flask, Flask]:
     return fast, standard
 
 
-def test_same_json_as_flask_default():
+def test_same_json_as_flask_default(monkeypatch):
     fast, standard = _apps()
+    with standard.app_context():
+        reference = standard.json.response(SAMPLE)
+
+    def not_the_fast_path(*_args, **_kwargs):
+        raise AssertionError("json.dumps used: the orjson path was not taken")
+
+    monkeypatch.setattr("flask.json.provider.json.dumps", not_the_fast_path)
     with fast.app_context():
         ours = fast.json.response(SAMPLE)
         text = fast.json.dumps(SAMPLE)
-    with standard.app_context():
-        reference = standard.json.response(SAMPLE)
     assert json.loads(ours.get_data()) == json.loads(reference.get_data())
     assert json.loads(text) == json.loads(reference.get_data())
     assert ours.mimetype == "application/json"
