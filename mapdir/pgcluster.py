@@ -24,7 +24,7 @@ from mapdir.config import Settings
 from mapdir.errors import SetupError
 
 ROLE = "mapdir"
-EXTENSIONS = ("postgis", "unaccent", "pg_trgm")
+EXTENSIONS = ("postgis", "unaccent", "pg_trgm", "intarray")
 INSTALL_HINT = (
     "PostgreSQL/PostGIS introuvable : installez-les (Debian/Ubuntu : "
     "apt-get install postgresql postgresql-15-postgis-3) ou définissez DATABASE_URL."

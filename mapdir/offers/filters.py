@@ -57,6 +57,22 @@ class Filters:
             clauses.append("o.frais @> ARRAY['Gratuit']::text[]")
         return " AND ".join(clauses) or "TRUE"
 
+    def tags_literal_sql(self) -> str:
+        """The same conditions on the offer's tags (``o.etiquettes``, migration 0007), for
+        the KNN walk: it tests them on the entries of the index (point, etiquettes) and
+        visits the table only for offers that pass. A tag is a hash: the exact conditions
+        (``where_literal_sql``) still decide, selected as a column of the window rather
+        than added to its WHERE (the planner would count the same filter twice)."""
+        tags = [
+            "o.etiquettes && ARRAY["
+            + ",".join(f"etiquette('{column}', {_quote(v)})" for v in sorted(values))
+            + "]"
+            for _name, column, values in self._lists()
+        ]
+        if self.gratuit:
+            tags.append("o.etiquettes @> ARRAY[etiquette('frais', 'Gratuit')]")
+        return " AND ".join(tags) or "TRUE"
+
     def _lists(self) -> list[tuple[str, str, tuple[str, ...]]]:
         names = (
             "services",
@@ -72,10 +88,12 @@ class Filters:
 def _text_array(values: tuple[str, ...]) -> str:
     """ARRAY['a','b']::text[] with each value quoted as an SQL string literal, for a
     psycopg statement."""
-    quoted = []
-    for value in values:
-        if "\x00" in value:
-            raise ValueError("NUL character in a filter value")
-        # quotes doubled for SQL, % doubled for psycopg's placeholders (statements with params)
-        quoted.append("'" + value.replace("'", "''").replace("%", "%%") + "'")
-    return "ARRAY[" + ",".join(quoted) + "]::text[]"
+    return "ARRAY[" + ",".join(_quote(value) for value in values) + "]::text[]"
+
+
+def _quote(value: str) -> str:
+    """An SQL string literal for a psycopg statement: quotes doubled for SQL, % doubled
+    for psycopg's placeholders (statements with parameters)."""
+    if "\x00" in value:
+        raise ValueError("NUL character in a filter value")
+    return "'" + value.replace("'", "''").replace("%", "%%") + "'"

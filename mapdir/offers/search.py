@@ -54,6 +54,8 @@ MIN_METRES_PER_DEGREE = 110_570.0
 SPHERE_TO_ELLIPSOID_MIN = 0.994
 EARTH_RADIUS_M = 6_371_008.8
 BOUND_GRID = 32
+#: the grid's steps on [0, 1] (np.linspace costs more than the bound itself)
+_UNIT_GRID = np.linspace(0.0, 1.0, BOUND_GRID + 1)
 #: every French territory holding offers lies within this latitude (checked, not assumed)
 LAT_CAP = 52.0
 
@@ -144,7 +146,7 @@ def _exclusion_bound_m(origin: Origin, planar_deg: float, lat_cap: float = 90.0)
     grid of a (taking a at the cell's low end, b at its high end) is a rigorous bound;
     spherical to ellipsoidal distances lose at most 0.6 %."""
     d = min(planar_deg, 360.0)
-    grid = np.linspace(0.0, min(d, 180.0), BOUND_GRID + 1)
+    grid = _UNIT_GRID * min(d, 180.0)
     low_a = np.radians(grid[:-1])[None, :]
     high_b = np.sqrt(np.maximum(d * d - grid[1:] ** 2, 0.0))[None, :]
     points = np.asarray(origin.points, dtype=float)
@@ -200,11 +202,13 @@ def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
 def _ranked_candidates(
     origin: Origin, filters: Filters, rows: list[Any]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Entries (with ``_distance_m``) of KNN rows open at the asked time, nearest first, and
-    how many had unknown hours."""
+    """Entries (with ``_distance_m``) of KNN rows matching the filters and open at the asked
+    time, nearest first, and how many had unknown hours."""
     distances = geodesic_m(origin.points, [(r.lon, r.lat) for r in rows])
     entries, unknown_hours = [], 0
     for row, distance_m in zip(rows, distances, strict=True):
+        if not row.conforme:
+            continue  # its tags matched the filters (a hash), its values do not
         if filters.ouvert is not None:
             state = _open_state(row.horaires, filters.ouvert)
             unknown_hours += state == "inconnu"

@@ -113,9 +113,13 @@ def candidates_sql(
 ) -> str:
     """The first statement of a search (its parameters: the origin's): a KNN window of
     ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers; the
-    origin rows say (``beyond``) whether an active offer lies beyond latitude ``lat_cap``."""
+    origin rows say (``beyond``) whether an active offer lies beyond latitude ``lat_cap``.
+
+    The window holds the nearest offers whose tags match the filters (tested in the index,
+    Filters.tags_literal_sql); ``conforme`` says whether the filters themselves hold (false
+    only for a hash collision of tags: such a row counts in the window, not in the answer)."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
-    where = filters.where_literal_sql()
+    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
     origin_point = (
         "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
         if mode == "point"
@@ -131,9 +135,9 @@ def candidates_sql(
     ),
     knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
-               o.point <-> (SELECT geom FROM g) AS planar
+               o.point <-> (SELECT geom FROM g) AS planar, {where} AS conforme
         FROM offre o
-        WHERE {LOCATED} AND {where} AND (SELECT geom FROM g) IS NOT NULL
+        WHERE {LOCATED} AND {tags} AND (SELECT geom FROM g) IS NOT NULL
         ORDER BY o.point <-> (SELECT geom FROM g)
         LIMIT {window}
     ),
@@ -164,18 +168,19 @@ def candidates_sql(
     )
     SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom, NULL AS horaires,
            lon, lat, NULL::float8 AS planar, rang::int AS rang, NULL::bigint AS offre_id,
-           NULL AS lieu, NULL AS adresse, {beyond_lat_sql(lat_cap)} AS beyond
+           NULL AS lieu, NULL AS adresse, {beyond_lat_sql(lat_cap)} AS beyond,
+           NULL::boolean AS conforme
     FROM origine
     UNION ALL
     SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL,
-           NULL
+           NULL, conforme
     FROM knn
     UNION ALL
     SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, NULL, offre_id,
-           lieu, adresse, NULL
+           lieu, adresse, NULL, NULL
     FROM stops
     UNION ALL
-    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM remote
     """
     return sql
@@ -189,10 +194,11 @@ def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: b
     degrees. ``geography``: the same on the geography index, ``planar`` then holds the
     spherical distance in metres (the fallback when degrees cannot prove the answer).
     ``open_only``: only offers whose hours expression is in the parameter ``open`` (open
-    at the asked time; Python still evaluates each one)."""
-    where = filters.where_literal_sql()
+    at the asked time; Python still evaluates each one). ``conforme`` as in
+    ``candidates_sql``."""
+    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
     if open_only:
-        where += " AND o.horaires = ANY(CAST(%(open)s AS text[]))"
+        tags += " AND o.horaires = ANY(CAST(%(open)s AS text[]))"
     distance = (
         "o.point::geography <-> ST_GeogFromText(%(origin)s)"
         if geography
@@ -200,9 +206,9 @@ def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: b
     )
     sql = f"""
         SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
-               ST_Y(o.point) AS lat, {distance} AS planar
+               ST_Y(o.point) AS lat, {distance} AS planar, {where} AS conforme
         FROM offre o
-        WHERE {LOCATED} AND {where}
+        WHERE {LOCATED} AND {tags}
         ORDER BY {distance}
         LIMIT {int(window)}
     """

@@ -258,6 +258,78 @@ def test_filters_on_lists(conn):
     assert found(services=("loisirs-creations",)) == set()
 
 
+def test_filters_are_read_in_the_spatial_index(conn):
+    """The KNN walk tests a filter on the tags held by the index (point, etiquettes): the
+    tags follow every change of the lists, and the plan tests them as index conditions."""
+    rng = random.Random(3)
+    for i in range(3000):
+        insert_offer(
+            conn, f"T{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4),
+            services=[("demarches-administratives", "outils-numeriques-quotidien",
+                       "acces-internet-materiel")[i % 3]],
+            frais=["Gratuit" if i % 2 else "Payant"],
+        )  # fmt: skip
+    conn.execute(text("ANALYZE offre"))
+    filters = Filters(services=("demarches-administratives",), gratuit=True)
+    plan = explain(
+        conn, candidates_sql(filters, "code_postal", 40, 5000, 100, 52.0), {"code_postal": "87400"}
+    )
+    assert "Index Scan using ix_offre_point_etiquettes_actif" in plan, plan
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "etiq" in line)
+    assert "&&" in index_cond and "@>" in index_cond, plan
+    # the tags are those of the current lists
+    lon, lat = commune_point(conn, "87085")
+    offer = insert_offer(conn, "Changeante", lon, lat, services=["loisirs-creations"])
+    creative = Filters(services=("loisirs-creations",))
+    assert search(conn, code_commune="87085", filters=creative)["resultats"][0]["id"] == offer
+    conn.execute(
+        text("UPDATE offre SET services = ARRAY['parentalite'], publics = ARRAY['Seniors'] "
+             "WHERE id = :i"), {"i": offer}
+    )  # fmt: skip
+    assert offer not in {r["id"] for r in search(conn, code_commune="87085", filters=creative)[
+        "resultats"]}  # fmt: skip
+    seniors = Filters(services=("parentalite",), publics=("Seniors",))
+    assert search(conn, code_commune="87085", filters=seniors)["resultats"][0]["id"] == offer
+    tags = conn.execute(
+        text(
+            "SELECT etiquettes = ARRAY(SELECT DISTINCT unnest(ARRAY[etiquette('services', "
+            "'parentalite'), etiquette('publics', 'Seniors')]) ORDER BY 1) FROM offre "
+            "WHERE id = :i"
+        ),
+        {"i": offer},
+    ).scalar_one()
+    assert tags is True
+
+
+def test_tag_conditions_narrow_and_exact_conditions_decide(conn):
+    """A tag is a hash: the window's rows say whether the filter itself holds, and a row
+    whose tags collide (forged here: tags of another service) counts in the window (its
+    distance bounds the rest) but never in the answer."""
+    sql = Filters(services=("b", "a"), gratuit=True, publics=("l'été",)).tags_literal_sql()
+    assert "o.etiquettes && ARRAY[etiquette('services', 'a'),etiquette('services', 'b')]" in sql
+    assert "o.etiquettes @> ARRAY[etiquette('frais', 'Gratuit')]" in sql
+    assert "etiquette('publics', 'l''été')" in sql
+    assert Filters().tags_literal_sql() == "TRUE"
+    lon, lat = commune_point(conn, "87085")
+    right = insert_offer(conn, "Juste", lon + 0.02, lat, services=["parentalite"])
+    forged = insert_offer(conn, "Collision", lon, lat, services=["loisirs-creations"])
+    conn.execute(text("ALTER TABLE offre DROP COLUMN etiquettes CASCADE"))
+    conn.execute(text("ALTER TABLE offre ADD COLUMN etiquettes integer[]"))
+    conn.execute(
+        text("UPDATE offre SET etiquettes = offre_etiquettes(services, publics, "
+             "prise_en_charge, frais, modalites_accompagnement, modalites_acces, programmes)")
+    )  # fmt: skip
+    conn.execute(
+        text("UPDATE offre SET etiquettes = ARRAY[etiquette('services', 'parentalite')] "
+             "WHERE id = :i"), {"i": forged}
+    )  # fmt: skip
+    parenting = Filters(services=("parentalite",))
+    rows = fetch(conn, knn_sql(parenting, 40), {"origin": f"POINT({lon} {lat})"})
+    assert [(r.id, r.conforme) for r in rows[:2]] == [(forged, False), (right, True)]
+    body = search(conn, code_commune="87085", filters=parenting)
+    assert [r["id"] for r in body["resultats"]] == [right]
+
+
 def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
     lon, lat = commune_point(conn, "87085")
     # 200 offers nearby, closed on Wednesdays: more than the first KNN window (40)
