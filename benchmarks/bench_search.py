@@ -176,7 +176,8 @@ def baseline_candidates_sql(filters: Filters, mode: str, window: int, *args, **k
     where = filters.where_literal_sql()
     knn = f"""knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
-               ST_Distance(o.point::geography, (SELECT geom FROM g)::geography) AS planar
+               ST_Distance(o.point::geography, (SELECT geom FROM g)::geography) AS planar,
+               TRUE AS conforme
         FROM offre o
         WHERE {search_sql.LOCATED} AND {where}
           AND ST_DWithin(o.point::geography, (SELECT geom FROM g)::geography, 50000)
