@@ -39,8 +39,11 @@ from mapdir.offers.offer_json import offer_json, open_at
 
 GEOD = Geod(ellps="WGS84")  # the ellipsoid of PostGIS geography distances
 MAX_ROUNDS = 6
-#: the first KNN window: this many times N, at least MIN_WINDOW offers
+#: the first KNN window: this many times N, at least MIN_WINDOW offers; larger with an
+#: opening-time filter, which drops candidates after the scan (measured on 100,000 offers:
+#: p95 of those searches −15 %, p50 +7 %)
 WINDOW_FACTOR = 2
+WINDOW_FACTOR_OPEN = 3
 MIN_WINDOW = 40
 #: a window that could not prove the answer grows this many times
 WIDENING = 2
@@ -190,9 +193,10 @@ def geodesic_m(
     return best.tolist()
 
 
-def first_window(limit: int) -> int:
-    """Size of the first KNN window for N results."""
-    return max(round(WINDOW_FACTOR * limit), MIN_WINDOW)
+def first_window(limit: int, timed: bool = False) -> int:
+    """Size of the first KNN window for N results (``timed``: with an opening-time filter)."""
+    factor = WINDOW_FACTOR_OPEN if timed else WINDOW_FACTOR
+    return max(round(factor * limit), round(MIN_WINDOW * factor / WINDOW_FACTOR))
 
 
 def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
@@ -258,7 +262,7 @@ def _nearest_offers(
     the planar window cannot prove it after a widening (overseas, far from everything),
     the geography index takes over (spherical bound, tight); when an opening-time filter
     leaves too few candidates, the scan is restricted to offers whose hours are open then."""
-    window = first_window(limit)
+    window = first_window(limit, filters.ouvert is not None)
     max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
     geography = open_only = False
     extra: dict[str, Any] = {}
@@ -286,7 +290,7 @@ def _nearest_offers(
                 break  # no offer anywhere is open at that time
             open_only, extra = True, {"open": open_now}
         elif not geography and round_ >= 1:
-            geography, window = True, first_window(limit)
+            geography, window = True, first_window(limit, filters.ouvert is not None)
         else:
             window = min(window * WIDENING, max_window)
         rows = None
@@ -338,7 +342,7 @@ def search_offers(
     now = now or hours_eval.local_now()
     filters, limit = req.filters, req.limite
     mode, origin_params = _origin_params(conn, req)
-    window = first_window(limit)
+    window = first_window(limit, filters.ouvert is not None)
     sql = search_sql.candidates_sql(
         filters.without_time, mode, window, PERMANENCE_RADIUS_M, 5 * limit, LAT_CAP
     )
