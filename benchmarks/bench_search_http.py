@@ -17,7 +17,6 @@ there and deleted at the end: use only a database of your own).
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import socket
@@ -41,6 +40,7 @@ from bench_search import (  # noqa: E402
     remove_synthetic,
     scratch_database,
 )
+from keepalive_client import KeepAliveConnection, ProtocolError  # noqa: E402
 
 from mapdir.config import PROJECT_ROOT  # noqa: E402
 from mapdir.db import get_engine  # noqa: E402
@@ -118,20 +118,19 @@ def run_requests(
     statuses: dict[int | str, int] = {}
     slow: list[tuple] = []
     lock = threading.Lock()
+    targets = [(params, "/api/v1/recherche?" + urlencode(params)) for params in queries]
 
-    def one(params: dict[str, str]) -> float:
-        # http.client with one keep-alive connection per thread: a light client, so that
-        # the load generator takes as little of the machine's two cores as possible
+    def one(query: tuple[dict[str, str], str]) -> float:
+        params, target = query
+        # one keep-alive connection per thread, and a client that spends little CPU: the
+        # load generator shares the machine's two cores with the server it measures
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = http.client.HTTPConnection(host, port, timeout=60)
+            client = local.client = KeepAliveConnection(host, int(port))
         t = time.perf_counter()
         try:
-            client.request("GET", "/api/v1/recherche?" + urlencode(params))
-            response = client.getresponse()
-            response.read()
-            outcome: int | str = response.status
-        except (OSError, http.client.HTTPException) as exc:
+            outcome: int | str = client.get(target)[0]
+        except (OSError, ProtocolError) as exc:
             client.close()
             local.client = None
             outcome = type(exc).__name__
@@ -145,14 +144,14 @@ def run_requests(
     # warm-up, not counted: both workers' connection pools open, every statement prepared
     # and past PostgreSQL's five custom plans (the steady state of a running server)
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(one, queries[:WARM_UP]))
+        list(pool.map(one, targets[:WARM_UP]))
     statuses.clear()
     pids = server_pids(process, url)
     cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
     client_before = time.process_time()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        latencies = list(pool.map(one, queries))
+        latencies = list(pool.map(one, targets))
     wall = time.perf_counter() - t0
     cpu = {name: cpu_seconds(group) - cpu_before[name] for name, group in pids.items()}
     cpu["client (this process)"] = time.process_time() - client_before
