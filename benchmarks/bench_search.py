@@ -166,18 +166,25 @@ def to_request(params: dict[str, str]) -> SearchRequest:
     )
 
 
-def baseline_candidates_sql(filters: Filters, mode: str, window: int, *args, **kw) -> str:
+def baseline_candidates_sql(
+    filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int,
+    lat_cap: float, prefetch: int,
+) -> str:  # fmt: skip
     """Our first statement with its KNN window replaced by a fixed-radius query: 50 km
     around the origin (``ST_DWithin`` on geography), ordered by ``ST_Distance``; everything
-    else (origin, stops, remote offers, full rows, hours) identical."""
-    sql = OUR_CANDIDATES_SQL(filters, mode, window, *args, **kw)
+    else (origin, stops, remote offers, rows carried along, full rows, hours) identical."""
+    sql = OUR_CANDIDATES_SQL(filters, mode, window, radius_m, remote_limit, lat_cap, prefetch)
     head, rest = sql.split("knn AS (", 1)
     _, tail = rest.split("    ),\n    stops AS", 1)
     where = filters.where_literal_sql()
     knn = f"""knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
                ST_Distance(o.point::geography, (SELECT geom FROM g)::geography) AS planar,
-               TRUE AS conforme
+               TRUE AS conforme,
+               row_number() OVER (ORDER BY ST_Distance(o.point::geography,
+                                                       (SELECT geom FROM g)::geography))
+                   <= {int(prefetch)} AS complet,
+               {search_sql.carried_columns("o.{0} AS c_{0}")}
         FROM offre o
         WHERE {search_sql.LOCATED} AND {where}
           AND ST_DWithin(o.point::geography, (SELECT geom FROM g)::geography, 50000)

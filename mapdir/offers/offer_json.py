@@ -10,14 +10,17 @@ from typing import Any
 from mapdir.offers import hours_eval
 from mapdir.offers.models import LIST_FIELDS
 
-OFFER_COLUMNS = """
-    o.id, o.nom, o.adresse, o.complement_adresse, o.code_postal, o.commune_nom, o.code_insee,
-    ST_X(o.point) AS lon, ST_Y(o.point) AS lat, o.geo_precision, o.telephones, o.courriels,
-    o.sites_web, o.horaires, o.horaires_texte, o.services, o.publics, o.prise_en_charge,
-    o.frais, o.modalites_acces, o.modalites_accompagnement, o.programmes, o.itinerance,
-    o.typologie, o.prise_rdv_url, o.presentation_resume, o.date_maj, o.confirmed_at, o.statut,
-    o.acceslibre_url, o.prise_rdv
-"""
+#: the plain columns of an offer the public JSON needs (besides ``id`` and ``lon``/``lat``)
+OFFER_FIELDS = (
+    "nom", "adresse", "complement_adresse", "code_postal", "commune_nom", "code_insee",
+    "geo_precision", "telephones", "courriels", "sites_web", "horaires", "horaires_texte",
+    "services", "publics", "prise_en_charge", "frais", "modalites_acces",
+    "modalites_accompagnement", "programmes", "itinerance", "typologie", "prise_rdv_url",
+    "presentation_resume", "date_maj", "confirmed_at", "statut", "acceslibre_url", "prise_rdv",
+)  # fmt: skip
+OFFER_COLUMNS = "o.id, ST_X(o.point) AS lon, ST_Y(o.point) AS lat, " + ", ".join(
+    f"o.{name}" for name in OFFER_FIELDS
+)
 #: the list fields of an offer that are public (the raw source services stay internal)
 LIST_OUTPUT = tuple(f for f in LIST_FIELDS if f != "services_source")
 

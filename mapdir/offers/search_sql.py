@@ -1,11 +1,12 @@
 """The SQL of the prescribers' search, run on the driver's cursor (psycopg placeholders).
 
-A search costs two round trips: ``candidates_sql`` resolves the origin (a postcode's
+Most searches cost one round trip: ``candidates_sql`` resolves the origin (a postcode's
 communes, a commune, or a point) and, in the same statement, takes the KNN window of
-nearest active offers (narrow rows), the itinerant stops in or near the origin communes
-and the remote offers; ``FULL_ROWS_SQL`` then fetches the chosen offers whole. Rows of the
-first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p`` stop,
-``r`` remote offer. ``knn_sql`` alone serves the rare widening rounds.
+nearest active offers, the itinerant stops in or near the origin communes and the remote
+offers, the nearest of the window and the first remote offers with their whole rows
+(``complet``); ``FULL_ROWS_SQL`` fetches the chosen offers that did not ride along. Rows of
+the first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p``
+stop, ``r`` remote offer. ``knn_sql`` alone serves the rare widening rounds.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy.engine import Connection
 
 from mapdir.offers.filters import Filters
-from mapdir.offers.offer_json import OFFER_COLUMNS
+from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
 
 REMOTE = "À distance"
 
@@ -107,9 +108,28 @@ def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[An
         return cur.fetchall()
 
 
+#: the offer columns a first-statement row carries when its offer's row rides along
+#: (``id``, ``horaires``, ``lon`` and ``lat`` are columns of every row already)
+CARRIED_FIELDS = tuple(name for name in OFFER_FIELDS if name != "horaires")
+
+
+def carried_columns(columns: str | None, first: bool = False) -> str:
+    """The carried columns: ``columns`` a format for each name (``"f.{0}"``), or NULLs
+    (named in the ``first`` branch of the union, which names the columns)."""
+    if columns is None:
+        return ", ".join(f"NULL AS {n}" if first else "NULL" for n in CARRIED_FIELDS)
+    return ", ".join(columns.format(n) for n in CARRIED_FIELDS)
+
+
 @lru_cache(maxsize=1024)
 def candidates_sql(
-    filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int, lat_cap: float
+    filters: Filters,
+    mode: str,
+    window: int,
+    radius_m: int,
+    remote_limit: int,
+    lat_cap: float,
+    prefetch: int,
 ) -> str:
     """The first statement of a search (its parameters: the origin's): a KNN window of
     ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers; the
@@ -117,8 +137,12 @@ def candidates_sql(
 
     The window holds the nearest offers whose tags match the filters (tested in the index,
     Filters.tags_literal_sql); ``conforme`` says whether the filters themselves hold (false
-    only for a hash collision of tags: such a row counts in the window, not in the answer)."""
+    only for a hash collision of tags: such a row counts in the window, not in the answer).
+    The ``prefetch`` nearest of the window and the first ``prefetch`` remote offers carry
+    their whole row (CARRIED_FIELDS, ``complet`` true): the columns cost less than a second
+    statement, which then only fetches what the answer holds beyond them."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
+    prefetch = int(prefetch)
     where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
     origin_point = (
         "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
@@ -135,7 +159,10 @@ def candidates_sql(
     ),
     knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
-               o.point <-> (SELECT geom FROM g) AS planar, {where} AS conforme
+               o.point <-> (SELECT geom FROM g) AS planar, {where} AS conforme,
+               row_number() OVER (ORDER BY o.point <-> (SELECT geom FROM g)) <= {prefetch}
+                   AS complet,
+               {carried_columns("o.{0} AS c_{0}")}
         FROM offre o
         WHERE {LOCATED} AND {tags} AND (SELECT geom FROM g) IS NOT NULL
         ORDER BY o.point <-> (SELECT geom FROM g)
@@ -155,33 +182,39 @@ def candidates_sql(
             OR ST_DWithin(p.point, (SELECT geom FROM g), (SELECT radius FROM r)))
     ),
     remote AS (
-        SELECT o.id, o.horaires
-        FROM offre o LEFT JOIN commune c ON c.code = o.code_insee
-        WHERE o.statut = 'active' AND o.modalites_accompagnement @> ARRAY['{REMOTE}']::text[]
-          AND (o.point IS NULL OR o.modalites_accompagnement = ARRAY['{REMOTE}']::text[])
-          AND {where}
-        ORDER BY (c.departement = ANY(
-                    SELECT departement FROM commune WHERE code IN (SELECT code FROM origine)
-                 )) DESC NULLS LAST,
-                 o.date_maj DESC NULLS LAST, o.id
-        LIMIT {remote_limit}
+        SELECT * FROM (
+            SELECT o.id, o.horaires, row_number() OVER (
+                ORDER BY (c.departement = ANY(
+                            SELECT departement FROM commune
+                            WHERE code IN (SELECT code FROM origine)
+                         )) DESC NULLS LAST,
+                         o.date_maj DESC NULLS LAST, o.id) AS rang
+            FROM offre o LEFT JOIN commune c ON c.code = o.code_insee
+            WHERE o.statut = 'active'
+              AND o.modalites_accompagnement @> ARRAY['{REMOTE}']::text[]
+              AND (o.point IS NULL OR o.modalites_accompagnement = ARRAY['{REMOTE}']::text[])
+              AND {where}
+        ) ranked
+        WHERE rang <= {remote_limit}
     )
-    SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom, NULL AS horaires,
-           lon, lat, NULL::float8 AS planar, rang::int AS rang, NULL::bigint AS offre_id,
-           NULL AS lieu, NULL AS adresse, {beyond_lat_sql(lat_cap)} AS beyond,
-           NULL::boolean AS conforme
+    SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom AS commune,
+           NULL AS horaires, lon, lat, NULL::float8 AS planar, rang::int AS rang,
+           NULL::bigint AS offre_id, NULL AS lieu, {beyond_lat_sql(lat_cap)} AS beyond,
+           NULL::boolean AS conforme, false AS complet, {carried_columns(None, first=True)}
     FROM origine
     UNION ALL
     SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL,
-           NULL, conforme
+           conforme, complet,
+           {carried_columns("CASE WHEN complet THEN c_{0} END")}
     FROM knn
     UNION ALL
     SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, NULL, offre_id,
-           lieu, adresse, NULL, NULL
+           lieu, NULL, NULL, false, {carried_columns(None)}
     FROM stops
     UNION ALL
-    SELECT 'r', id, NULL, NULL, horaires, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM remote
+    SELECT 'r', x.id, NULL, NULL, x.horaires, ST_X(f.point), ST_Y(f.point), NULL, x.rang::int,
+           NULL, NULL, NULL, NULL, f.id IS NOT NULL, {carried_columns("f.{0}")}
+    FROM remote x LEFT JOIN offre f ON f.id = x.id AND x.rang <= {prefetch}
     """
     return sql
 

@@ -12,6 +12,7 @@ import pytest
 from pyproj import Geod
 from sqlalchemy import text
 
+from mapdir.offers import search_sql
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
 
@@ -172,7 +173,7 @@ def test_knn_query_uses_the_gist_index(conn):
     assert "Index Scan using ix_offre_point" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     # the statement a search actually runs: origin, KNN window, stops and remote offers
-    sql = candidates_sql(Filters(gratuit=True), "code_postal", 40, 5000, 100, 52.0)
+    sql = candidates_sql(Filters(gratuit=True), "code_postal", 40, 5000, 100, 52.0, 30)
     plan = explain(conn, sql, {"code_postal": "87400"})
     assert "Index Scan using ix_offre_point_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
@@ -194,7 +195,7 @@ def test_stops_near_the_origin_are_found_through_indexes(conn):
     conn.execute(text("ANALYZE permanence"))
     plan = explain(
         conn,
-        candidates_sql(Filters(), "code_postal", 40, 5000, 100, 52.0),
+        candidates_sql(Filters(), "code_postal", 40, 5000, 100, 52.0, 30),
         {"code_postal": "87400"},
     )
     assert "Seq Scan on permanence" not in plan, plan
@@ -272,7 +273,9 @@ def test_filters_are_read_in_the_spatial_index(conn):
     conn.execute(text("ANALYZE offre"))
     filters = Filters(services=("demarches-administratives",), gratuit=True)
     plan = explain(
-        conn, candidates_sql(filters, "code_postal", 40, 5000, 100, 52.0), {"code_postal": "87400"}
+        conn,
+        candidates_sql(filters, "code_postal", 40, 5000, 100, 52.0, 30),
+        {"code_postal": "87400"},
     )
     assert "Index Scan using ix_offre_point_etiquettes_actif" in plan, plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "etiq" in line)
@@ -392,7 +395,7 @@ def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
 def test_origin_rows_say_whether_an_offer_lies_beyond_the_latitude_cap(conn):
     """The tighter planar bound assumes no active offer beyond 52°: checked by the first
     statement itself, north and south."""
-    sql = candidates_sql(Filters(), "commune", 40, 5000, 100, 52.0)
+    sql = candidates_sql(Filters(), "commune", 40, 5000, 100, 52.0, 30)
 
     def beyond() -> list[bool]:
         return [r.beyond for r in fetch(conn, sql, {"code_commune": "87085"}) if r.kind == "o"]
@@ -463,6 +466,63 @@ def test_remote_offers_are_apart_and_never_carry_a_distance(conn):
     assert hybrid in {r["id"] for r in body["resultats"]}
     assert not {nowhere, remote_only} & {r["id"] for r in body["resultats"]}
     assert all("distance_km" not in r and "duree_estimee_min" not in r for r in body["a_distance"])
+
+
+def test_whole_rows_ride_along_with_the_first_statement(conn, monkeypatch):
+    """A search mostly takes one statement: the rows of its answer (the nearest of the
+    window, the first remote offers) come with the candidates, and the answer is the same
+    as when every row is fetched by a second statement. When the opening filter or the
+    ellipsoid's order reach beyond them, only the missing rows are fetched."""
+    rng = random.Random(5)
+    lon, lat = commune_point(conn, "87085")
+    for i in range(60):
+        hours = "We 09:00-12:00" if i % 3 else "Mo 09:00-12:00"
+        insert_offer(
+            conn, f"Lieu {i}", lon + rng.uniform(-0.3, 0.3), lat + rng.uniform(-0.2, 0.2),
+            horaires=hours, telephones=["05 55 00 00 00"], date_maj=date(2026, 6, 1),
+        )  # fmt: skip
+    for i in range(8):
+        insert_offer(
+            conn, f"Visio {i}", None, None, code_insee="87085",
+            modalites_accompagnement=["À distance"], horaires="We 09:00-12:00" if i % 2 else None,
+        )  # fmt: skip
+    statements, whole = [], []
+    real_fetch, real_full_rows = search_sql.fetch, search_sql.full_rows
+    monkeypatch.setattr(search_sql, "fetch", lambda *a: statements.append(a[1]) or real_fetch(*a))
+    monkeypatch.setattr(
+        search_sql, "full_rows", lambda c, ids: whole.append(list(ids)) or real_full_rows(c, ids)
+    )
+    one = search(conn, code_commune="87085", limite=10)
+    assert len(one["resultats"]) == 10 and len(one["a_distance"]) == 8
+    assert one["resultats"][0]["telephones"] == ["05 55 00 00 00"]
+    assert len(statements) == 1 + len(whole) and sum(map(len, whole)) <= 2
+    # nothing rides along: the same answer, every row from a second statement
+    real_candidates = search_sql.candidates_sql
+    monkeypatch.setattr(search_sql, "candidates_sql", lambda *a: real_candidates(*a[:-1], 0))
+    statements.clear()
+    whole.clear()
+    assert search(conn, code_commune="87085", limite=10) == one
+    assert len(statements) == 2 and len(whole[0]) == 18
+    monkeypatch.setattr(search_sql, "candidates_sql", real_candidates)
+    # open on Wednesday: a third of the nearest are closed, the answer reaches further
+    statements.clear()
+    whole.clear()
+    wednesday = search(
+        conn, code_commune="87085", limite=10, filters=Filters(ouvert=datetime(2026, 12, 2, 10))
+    )
+    assert len(wednesday["resultats"]) == 10 and len(wednesday["a_distance"]) == 4
+    carried = {
+        r.id
+        for r in real_fetch(
+            conn,
+            real_candidates(Filters(), "commune", 60, 5000, 50, 52.0, 15),
+            {"code_commune": "87085"},
+        )
+        if r.complet
+    }
+    missing = {r["id"] for r in wednesday["resultats"]} - carried  # fmt: skip
+    assert missing and whole == [sorted(missing, key=[r["id"] for r in wednesday[
+        "resultats"]].index)]  # fmt: skip
 
 
 def test_freshness_statuses(conn):
