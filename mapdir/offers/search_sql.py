@@ -170,7 +170,7 @@ def candidates_sql(
     ),
     stops AS (
         SELECT p.id, p.code_insee, COALESCE(p.commune_nom, c.nom) AS commune_nom, p.lieu,
-               p.adresse, p.horaires, o.id AS offre_id,
+               p.horaires, o.id AS offre_id,
                ST_X(COALESCE(p.point, c.point)) AS lon, ST_Y(COALESCE(p.point, c.point)) AS lat
         FROM permanence p
         JOIN offre o0 ON o0.id = p.offre_id
