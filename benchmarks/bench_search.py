@@ -220,9 +220,12 @@ def remove_synthetic(engine: Engine) -> None:
 
 
 def add_synthetic(engine: Engine, offers: int, seed: int) -> list[str]:
-    """Inserts and commits the synthetic offers (see remove_synthetic), VACUUMs them as
-    autovacuum leaves a settled directory; returns every postcode of the La Poste file."""
+    """Inserts and commits the synthetic offers (see remove_synthetic; those an interrupted
+    run left are deleted first, so the directory holds exactly ``offers`` of them), VACUUMs
+    them as autovacuum leaves a settled directory; returns every postcode of the La Poste
+    file."""
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM offre WHERE nom LIKE 'bench %'"))
         t0 = time.perf_counter()
         insert_synthetic(conn, offers, seed)
         print(f"inserted {offers} synthetic offers in {time.perf_counter() - t0:.1f} s")
