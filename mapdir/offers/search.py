@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -337,14 +338,6 @@ def _stop_entries(origin: Origin, rows: list[Any], start: datetime) -> dict[int,
     return entries
 
 
-def _planar(row: Any) -> float:
-    return row.planar
-
-
-def _rang(row: Any) -> int:
-    return row.rang
-
-
 def _whole_rows(conn: Connection, by_kind: dict[str, list[Any]], ids: list[int]) -> dict[int, Any]:
     """{id: row with the offer's columns} of ``ids``: those that rode along with the first
     statement, the others fetched (one more statement, only when some are missing)."""
@@ -386,7 +379,7 @@ def search_offers(
     # the tighter bound holds when no active offer lies beyond LAT_CAP (checked, not assumed)
     beyond = not by_kind["o"] or by_kind["o"][0].beyond
     lat_cap = 90.0 if beyond else LAT_CAP
-    window_rows = sorted(by_kind["k"], key=_planar)  # the union does not keep their order
+    window_rows = sorted(by_kind["k"], key=attrgetter("planar"))  # the union mixes the order
     entries, unknown_hours = _nearest_offers(conn, origin, filters, limit, window_rows, lat_cap)
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
@@ -402,7 +395,7 @@ def search_offers(
                 entry["_commune"] = stop_entry["_commune"]
     codes = origin.codes
     ranked = sorted(by_id.values(), key=lambda e: _rank_key(e, codes))[:limit]
-    remote = sorted(by_kind["r"], key=_rang)  # the union does not keep their order
+    remote = sorted(by_kind["r"], key=attrgetter("rang"))  # the union mixes the order
     remote_ids = [r.id for r in remote if open_at(r.horaires, filters.ouvert)][:limit]
     full = _whole_rows(conn, by_kind, [e["id"] for e in ranked] + remote_ids)
     results = []
