@@ -49,6 +49,7 @@ HOST = "127.0.0.1"
 WARM_UP = 600
 START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 65
+WORKER_CLASS = "mapdir.web.gunicorn_worker.InlineThreadWorker"
 
 
 def free_port() -> int:
@@ -58,13 +59,14 @@ def free_port() -> int:
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
-    """gunicorn as scripts/demo runs it: 2 workers of class gthread with one thread each
-    (one request at a time per process, with HTTP keep-alive, which the sync worker lacks:
-    it closes each connection, so every request paid a new TCP connection on both sides)."""
+    """gunicorn as scripts/demo runs it: 2 workers of the site's class (gthread's event loop
+    serving each request on its own thread, mapdir/web/gunicorn_worker.py): one request at a
+    time per process, with HTTP keep-alive, which the sync worker lacks (it closes each
+    connection, so every request paid a new TCP connection on both sides)."""
     env = {**os.environ, "DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}
     command = [
         str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"),
-        "--workers", "2", "--worker-class", "gthread", "--threads", "1",
+        "--workers", "2", "--worker-class", WORKER_CLASS, "--threads", "1",
         "--bind", f"{HOST}:{port}", "--log-level", "warning",
         "--timeout", "60", "mapdir:create_app()",
     ]  # fmt: skip

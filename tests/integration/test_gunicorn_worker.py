@@ -1,0 +1,193 @@
+"""The site's gunicorn worker (mapdir.web.gunicorn_worker) in a real gunicorn on 127.0.0.1:
+keep-alive, pipelined requests, an idle connection that must not hold the others back, a
+request longer than --timeout, a graceful stop in the middle of a request, and the site
+itself behind it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from mapdir.config import PROJECT_ROOT
+
+WORKER = "mapdir.web.gunicorn_worker.InlineThreadWorker"
+HOST = "127.0.0.1"
+TIMEOUT_S = 2  # gunicorn's --timeout in these tests
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def start(app: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "1",
+        "--worker-class", WORKER, "--bind", f"{HOST}:{port}", "--timeout", str(TIMEOUT_S),
+        "--keep-alive", "5", "--graceful-timeout", "10", "--log-level", "warning", app,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + 30
+    while not _answers(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"gunicorn did not start (exit code {process.poll()})")
+        time.sleep(0.1)
+    return process, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def probe() -> Iterator[int]:
+    process, port = start("tests.apps.wsgi_probe:app")
+    yield port
+    stop(process)
+
+
+def _fields(body: bytes) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in body.decode().split())
+
+
+def _get(port: int, path: str, timeout: float = 5) -> tuple[int, dict[str, str]]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, _fields(response.read())
+    finally:
+        conn.close()
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(probe: int) -> None:
+    conn = http.client.HTTPConnection(HOST, probe, timeout=5)
+    conn.connect()
+    local_port = conn.sock.getsockname()[1]
+    try:
+        for path in ("/un", "/deux", "/trois"):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            fields = _fields(response.read())
+            assert response.status == 200
+            assert fields["path"] == path
+            assert fields["port"] == str(local_port)  # the same connection each time
+            assert response.getheader("Connection", "").lower() != "close"
+    finally:
+        conn.close()
+
+
+def _read_response(sock: socket.socket, buffer: bytearray) -> bytes:
+    """One Content-Length framed response from the socket (the rest stays in buffer)."""
+    while b"\r\n\r\n" not in buffer:
+        buffer += sock.recv(65536)
+    head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
+    length = int(
+        next(
+            line.split(b":")[1]
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+    )
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    buffer[:] = rest[length:]
+    return rest[:length]
+
+
+def test_pipelined_requests_are_answered_in_order(probe: int) -> None:
+    requests = b"".join(
+        f"GET /{name} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode()
+        for name in ("premiere", "deuxieme", "troisieme")
+    )
+    with socket.create_connection((HOST, probe), timeout=5) as sock:
+        sock.sendall(requests)  # all three before any answer
+        buffer = bytearray()
+        paths = [_fields(_read_response(sock, buffer))["path"] for _ in range(3)]
+    assert paths == ["/premiere", "/deuxieme", "/troisieme"]
+
+
+def test_an_idle_connection_does_not_hold_the_others_back(probe: int) -> None:
+    with socket.create_connection((HOST, probe), timeout=5):  # connects, says nothing
+        time.sleep(0.2)  # accepted by the worker meanwhile
+        started = time.monotonic()
+        status, fields = _get(probe, "/autre", timeout=3)
+        elapsed = time.monotonic() - started
+    assert status == 200 and fields["path"] == "/autre"
+    assert elapsed < 1.5, f"answered after {elapsed:.1f} s: the idle connection held it"
+
+
+def test_a_request_longer_than_the_timeout_is_not_killed(probe: int) -> None:
+    _, before = _get(probe, "/avant")
+    status, during = _get(probe, f"/sleep?s={TIMEOUT_S + 1.5}", timeout=TIMEOUT_S + 10)
+    _, after = _get(probe, "/apres")
+    assert status == 200 and during["path"] == "/sleep"
+    assert before["pid"] == during["pid"] == after["pid"]  # the same worker throughout
+
+
+def test_a_graceful_stop_finishes_the_request_in_progress() -> None:
+    process, port = start("tests.apps.wsgi_probe:app")
+    outcome: list[object] = []
+
+    def slow() -> None:
+        try:
+            outcome.append(_get(port, "/sleep?s=1.5", timeout=10))
+        except OSError as exc:
+            outcome.append(exc)
+
+    try:
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        thread.join(timeout=15)
+        assert process.wait(timeout=15) == 0
+    finally:
+        stop(process)
+    assert outcome and outcome[0] == (200, outcome[0][1]), outcome
+    assert outcome[0][1]["path"] == "/sleep"
+
+
+def test_the_site_behind_the_worker(db_url: str) -> None:
+    process, port = start(
+        "mapdir:create_app()", {"DATABASE_URL": db_url, "MAPDIR_SECURE_COOKIES": "0"}
+    )
+    try:
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        conn.request("GET", "/sante")
+        health = conn.getresponse()
+        assert health.status == 200, health.read()
+        health.read()
+        conn.request("GET", "/api/v1/recherche?code_postal=8740")  # same connection
+        bad = conn.getresponse()
+        body = bad.read().decode()
+        conn.close()
+    finally:
+        stop(process)
+    assert bad.status == 400
+    assert "code_postal" in body and "postal" in body.lower()
