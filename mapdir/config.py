@@ -27,7 +27,12 @@ SETTINGS: tuple[Setting, ...] = (
         "MAPDIR_VAR_DIR/postgres is used.",
     ),
     Setting("MAPDIR_VAR_DIR", str(PROJECT_ROOT / "var"), "Git-ignored folder for runtime state."),
-    Setting("MAPDIR_PG_PORT", "54329", "TCP port of the embedded PostgreSQL cluster (127.0.0.1)."),
+    Setting(
+        "MAPDIR_PG_PORT",
+        "54329",
+        "Port of the embedded PostgreSQL cluster (its Unix socket in var/postgres/run, and "
+        "127.0.0.1).",
+    ),
     Setting("MAPDIR_PG_DATABASE", "mapdir", "Database name in the embedded cluster."),
     Setting(
         "MAPDIR_DATA_DIR",

@@ -63,6 +63,8 @@ def test_start_twice_status_stop(private_cluster: Cluster):
         version = conn.execute("SELECT postgis_lib_version()").fetchone()[0]
         assert int(version.split(".")[0]) >= 3
         assert conn.execute("SELECT current_database()").fetchone()[0] == "lifecycle"
+        # through the cluster's Unix socket (no server address), not TCP
+        assert conn.execute("SELECT inet_server_addr()").fetchone()[0] is None
 
     assert private_cluster.stop() == "arrêté"
     assert private_cluster.status()["demarre"] is False
@@ -101,3 +103,24 @@ def test_open_ancestor_adds_only_the_traverse_bit(cluster_dir):
     assert open_ancestor(closed) is True
     assert closed.stat().st_mode & 0o777 == 0o701  # traverse, not list
     assert open_ancestor(closed) is False
+
+
+def test_url_falls_back_to_tcp_when_the_socket_path_is_too_long(tmp_path):
+    def cluster_in(folder):
+        settings = Settings.from_env(
+            {"DATABASE_URL": "", "MAPDIR_VAR_DIR": str(folder), "MAPDIR_PG_PORT": "54321"}
+        )
+        cluster = Cluster(settings)
+        cluster.root.mkdir(parents=True)
+        cluster.password_file.write_text("secret\n")
+        return cluster
+
+    short = cluster_in(tmp_path / "var")
+    assert short.host == str(short.sockdir)
+    assert short.url("x") == (
+        f"postgresql+psycopg://mapdir:secret@/x?host={short.sockdir}&port=54321"
+    )
+    deep = cluster_in(tmp_path / ("d" * 60) / ("e" * 40) / "var")
+    assert len(str(deep.sockdir / ".s.PGSQL.54321")) > 107
+    assert deep.host == "127.0.0.1"
+    assert deep.url("x") == "postgresql+psycopg://mapdir:secret@127.0.0.1:54321/x"
