@@ -39,6 +39,7 @@ from mapdir.geo.services import communes_by_postcode, validate_insee, validate_p
 from mapdir.offers import hours_eval, search_sql
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import offer_json, open_at
+from mapdir.offers.open_expressions import OPEN_EXPRESSIONS
 
 GEOD = Geod(ellps="WGS84")  # the ellipsoid of PostGIS geography distances
 MAX_ROUNDS = 6
@@ -240,15 +241,6 @@ def _window_bound_m(origin: Origin, rows: list[Any], geography: bool, lat_cap: f
     return _exclusion_bound_m(origin, rows[-1].planar, lat_cap)
 
 
-def _open_expressions(conn: Connection, when: datetime) -> list[str]:
-    """The hours expressions open at ``when`` among every expression ever given to an offer
-    (table ``offre_horaires``, kept by a trigger in the writers' transactions: exact for
-    this snapshot), so that the KNN scan itself skips offers closed at that time (what
-    makes "open on Sunday" or "open now" at night fast even when few offers are open)."""
-    known = [r.horaires for r in search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {})]
-    return [h for h in known if _open_state(h, when) == "ouvert"]
-
-
 @lru_cache(maxsize=65_536)
 def _open_state(expression: str | None, when: datetime) -> str:
     """hours_eval.open_state, once per (expression, time) per process."""
@@ -293,7 +285,7 @@ def _nearest_offers(
             if entries[limit - 1]["_distance_m"] <= bound:
                 break
         if filters.ouvert is not None and not open_only and len(entries) < limit:
-            open_now = _open_expressions(conn, filters.ouvert)
+            open_now = OPEN_EXPRESSIONS.open_at(conn, filters.ouvert)
             if not open_now:
                 entries = []
                 break  # no offer anywhere is open at that time
