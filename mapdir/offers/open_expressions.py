@@ -4,12 +4,12 @@ the search's opening-time scan needs when few offers near the origin are open th
 now" at night, "open on Sunday").
 
 Per process, the known expressions are parsed once (fetched again only when the table has
-grown: one ``count(*)`` per call) and, for each day asked, every expression's open spans of
-that day are computed once (one ``intervals()`` call per expression); a time of that day is
-then one vectorised comparison. On the 4,469 real expressions of the national sources, the
-former way (fetch them all, parse and evaluate each at the time, with a parse cache smaller
-than the set) cost about 190 ms per search; this costs ≈ 45 ms the first time a day is
-asked in a process and well under a millisecond after.
+grown, or the database is another: one ``count(*)`` per call) and, for each day asked,
+every expression's open spans of that day are computed once (one ``intervals()`` call per
+expression); a time of that day is then one vectorised comparison. On the 4,469 real
+expressions of the national sources, the former way (fetch them all, parse and evaluate
+each at the time, with a parse cache smaller than the set) cost about 190 ms per search;
+this costs 35-90 ms the first time a day is asked in a process, then about a millisecond.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from sqlalchemy.engine import Connection
 
 from mapdir.offers import hours_eval, search_sql
 
-COUNT_SQL = "SELECT count(*) AS n FROM offre_horaires"
+#: the table's version: it only grows; the database's name, as a process may use several
+#: (the expressions of another database kept in the set are harmless: no offer has them)
+VERSION_SQL = "SELECT current_database() AS base, count(*) AS n FROM offre_horaires"
 DAYS_KEPT = 32
 
 
@@ -60,24 +62,24 @@ class OpenExpressions:
 
     def __init__(self, days_kept: int = DAYS_KEPT) -> None:
         self._lock = threading.Lock()
-        self._count = -1
+        self._version: tuple[str, int] | None = None
         self._expressions: list[str] = []  # the valid ones, in the order of _parsed
         self._parsed: list[opening_hours.OpeningHours] = []
         self._days: OrderedDict[date, _DaySpans] = OrderedDict()
         self._days_kept = days_kept
 
     def open_at(self, conn: Connection, when: datetime) -> list[str]:
-        count = search_sql.fetch(conn, COUNT_SQL, {})[0].n
+        version = tuple(search_sql.fetch(conn, VERSION_SQL, {})[0])
         with self._lock:
-            if count != self._count:
-                self._load(conn, count)
+            if version != self._version:
+                self._load(conn, version)
             spans = self._spans(when.date())
             expressions = self._expressions
         minute = when.hour * 60 + when.minute
         inside = (spans.starts <= minute) & (minute < spans.ends)
         return [expressions[i] for i in np.unique(spans.owners[inside])]
 
-    def _load(self, conn: Connection, count: int) -> None:
+    def _load(self, conn: Connection, version: tuple[str, int]) -> None:
         known = set(self._expressions)
         for row in search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {}):
             if row.horaires in known:
@@ -86,7 +88,7 @@ class OpenExpressions:
             if parsed is not None:  # unparsable hours are never "open"
                 self._expressions.append(row.horaires)
                 self._parsed.append(parsed)
-        self._count = count
+        self._version = version
         self._days.clear()
 
     def _spans(self, day: date) -> _DaySpans:

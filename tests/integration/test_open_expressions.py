@@ -74,3 +74,18 @@ def test_an_expression_added_later_is_seen(conn) -> None:
     assert "Mo 21:00-23:59" not in expressions.open_at(conn, monday_night)
     insert_offer(conn, "second", 1.26, 45.83, horaires="Mo 21:00-23:59")  # via the trigger
     assert "Mo 21:00-23:59" in expressions.open_at(conn, monday_night)
+
+
+def test_another_database_is_not_served_from_the_first_ones_set(conn, real_directory) -> None:
+    """One process, two databases (the test one, the real directory's): the set follows the
+    database asked, even when the first one was loaded already."""
+    expressions = OpenExpressions()
+    wednesday = datetime(2026, 12, 2, 10, 0)
+    insert_offer(conn, "seule ici", 1.26, 45.83, horaires="We 09:59-10:01")
+    assert "We 09:59-10:01" in expressions.open_at(conn, wednesday)
+    with real_directory.connect() as real:
+        got = set(expressions.open_at(real, wednesday))
+        want = set(_one_by_one(real, wednesday))
+    assert len(want) > 50  # the real sources' expressions open a Wednesday morning
+    # every one of them (the other database's expression may stay: no offer here has it)
+    assert want <= got and got - want <= {"We 09:59-10:01"}
