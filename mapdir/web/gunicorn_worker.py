@@ -62,7 +62,10 @@ class InlineThreadWorker(ThreadWorker):
 
     def _heartbeat(self) -> None:
         while True:
-            self.tmp.notify()
+            try:
+                self.tmp.notify()
+            except (OSError, ValueError):
+                return  # the worker is exiting (its heartbeat file closed)
             time.sleep(HEARTBEAT_S)
 
     def notify(self) -> None:
