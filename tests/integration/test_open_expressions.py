@@ -8,10 +8,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
 from mapdir.offers import hours_eval, search_sql
 from mapdir.offers.open_expressions import OpenExpressions
 from tests.integration.test_search import insert_offer
 
+COUNT = "SELECT count(*) FROM offre_horaires"
 EXPRESSIONS = (
     "Mo-Fr 09:00-12:00,14:00-17:00; PH off",
     "Fr[2] 09:30-12:00",  # every 2nd Friday of the month
@@ -77,11 +80,23 @@ def test_an_expression_added_later_is_seen(conn) -> None:
 
 
 def test_another_database_is_not_served_from_the_first_ones_set(conn, real_directory) -> None:
-    """One process, two databases (the test one, the real directory's): the set follows the
-    database asked, even when the first one was loaded already."""
+    """One process, two databases (the test one, the real directory's) holding as many
+    expressions each: the set follows the database asked, not only the count."""
+    with real_directory.connect() as real:
+        real_count = real.execute(text(COUNT)).scalar()
+    missing = real_count - conn.execute(text(COUNT)).scalar() - 1
+    assert missing > 0
+    conn.execute(
+        text(
+            "INSERT INTO offre (nom, horaires, statut) SELECT 'remplissage ' || g,"
+            " 'Mo 08:00-08:01 \"' || g || '\"', 'active' FROM generate_series(1, :n) g"
+        ),
+        {"n": missing},
+    )
+    insert_offer(conn, "seule ici", 1.26, 45.83, horaires="We 09:59-10:01")
+    assert conn.execute(text(COUNT)).scalar() == real_count  # the same count in both
     expressions = OpenExpressions()
     wednesday = datetime(2026, 12, 2, 10, 0)
-    insert_offer(conn, "seule ici", 1.26, 45.83, horaires="We 09:59-10:01")
     assert "We 09:59-10:01" in expressions.open_at(conn, wednesday)
     with real_directory.connect() as real:
         got = set(expressions.open_at(real, wednesday))
