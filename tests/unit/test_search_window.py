@@ -8,6 +8,6 @@ def test_first_window_sizes():
     assert first_window(20) == 40
     assert first_window(5) == 40
     assert first_window(50) == 100
-    assert first_window(20, timed=True) == 60
-    assert first_window(5, timed=True) == 60
-    assert first_window(50, timed=True) == 150
+    assert first_window(20, timed=True) == 100
+    assert first_window(5, timed=True) == 100
+    assert first_window(50, timed=True) == 250
