@@ -38,9 +38,10 @@ def local_now() -> datetime:
     return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
 
 
-@lru_cache(maxsize=4096)
-def parse_hours(expression: str | None) -> opening_hours.OpeningHours | None:
-    """The parsed expression, or None when it is empty or not valid OSM syntax."""
+def parse_hours_uncached(expression: str | None) -> opening_hours.OpeningHours | None:
+    """The parsed expression, or None when it is empty or not valid OSM syntax (for a
+    caller that keeps its own: a sweep of every known expression would evict
+    ``parse_hours``'s cache)."""
     expression = (expression or "").strip()
     if not expression:
         return None
@@ -48,6 +49,10 @@ def parse_hours(expression: str | None) -> opening_hours.OpeningHours | None:
         return opening_hours.OpeningHours(expression, country="FR")
     except (opening_hours.ParserError, ValueError, TypeError):
         return None
+
+
+#: the parsed expression, cached per process (the offers a search meets)
+parse_hours = lru_cache(maxsize=4096)(parse_hours_uncached)
 
 
 def open_state(expression: str | None, when: datetime) -> OpenState:

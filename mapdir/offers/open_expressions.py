@@ -9,7 +9,7 @@ every expression's open spans of that day are computed once (one ``intervals()``
 expression); a time of that day is then one vectorised comparison. On the 4,469 real
 expressions of the national sources, the former way (fetch them all, parse and evaluate
 each at the time, with a parse cache smaller than the set) cost about 190 ms per search;
-this costs 35-90 ms the first time a day is asked in a process, then about a millisecond.
+this costs 35-90 ms the first time a day is asked in a process, then 1-2 ms (measured).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class OpenExpressions:
         for row in search_sql.fetch(conn, search_sql.HOURS_EXPRESSIONS_SQL, {}):
             if row.horaires in known:
                 continue
-            parsed = hours_eval.parse_hours(row.horaires)
+            parsed = hours_eval.parse_hours_uncached(row.horaires)  # kept here
             if parsed is not None:  # unparsable hours are never "open"
                 self._expressions.append(row.horaires)
                 self._parsed.append(parsed)
