@@ -16,6 +16,10 @@ from mapdir.pgcluster import database_url
 IDLE_PING_S = 10.0
 
 
+#: settings of the search connections (see _engine_for)
+SEARCH_SETTINGS = {"plan_cache_mode": "force_generic_plan", "enable_sort": "off", "jit": "off"}
+
+
 @lru_cache(maxsize=16)
 def _engine_for(url: str, search: bool = False) -> Engine:
     """The pooled engine of a URL; ``search``: the one of the prescribers' search reads."""
@@ -27,12 +31,20 @@ def _engine_for(url: str, search: bool = False) -> Engine:
         # origin's (their filters are literals, mapdir.offers.search_sql), so their generic
         # plan is the plan; without it, PostgreSQL plans each new statement five times
         # (≈ 3-5 ms each) before settling, for every combination of filters and connection.
+        # enable_sort off: the windows are KNN walks of a GiST index whatever the estimates;
+        # a generic plan cannot know how many offers are open at the asked time (a
+        # parameter: 1 % by default) and would otherwise, on a small directory, read every
+        # offer whose slots match and sort them. Sorts with no alternative (a few origin
+        # communes, remote offers) still run, but their plan's cost then passes the JIT
+        # thresholds: jit off (the search statements are short; JIT compiled them in ≈ 2 s).
         options = {
             "pool_size": 2,
             "max_overflow": 8,
             "pool_reset_on_return": None,
             "isolation_level": "AUTOCOMMIT",
-            "connect_args": {"options": "-c plan_cache_mode=force_generic_plan"},
+            "connect_args": {
+                "options": " ".join(f"-c {name}={value}" for name, value in SEARCH_SETTINGS.items())
+            },
         }
     else:
         # A connection goes back to the pool with COMMIT rather than ROLLBACK: psycopg

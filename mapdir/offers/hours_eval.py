@@ -38,10 +38,10 @@ def local_now() -> datetime:
     return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def parse_hours_uncached(expression: str | None) -> opening_hours.OpeningHours | None:
-    """The parsed expression, or None when it is empty or not valid OSM syntax (for a
-    caller that keeps its own: a sweep of every known expression would evict
-    ``parse_hours``'s cache)."""
+@lru_cache(maxsize=4096)
+def parse_hours(expression: str | None) -> opening_hours.OpeningHours | None:
+    """The parsed expression (cached per process: the offers a search meets), or None when
+    it is empty or not valid OSM syntax."""
     expression = (expression or "").strip()
     if not expression:
         return None
@@ -51,16 +51,12 @@ def parse_hours_uncached(expression: str | None) -> opening_hours.OpeningHours |
         return None
 
 
-#: the parsed expression, cached per process (the offers a search meets)
-parse_hours = lru_cache(maxsize=4096)(parse_hours_uncached)
-
-
 def open_state(expression: str | None, when: datetime) -> OpenState:
     """ "ouvert", "ferme", or "inconnu" (no hours, unparsable hours, or an `unknown` rule)."""
     parsed = parse_hours(expression)
     if parsed is None:
         return "inconnu"
-    when = _naive(when)
+    when = wall_clock(when)
     if parsed.is_open(when):
         return "ouvert"
     if parsed.is_unknown(when):
@@ -76,7 +72,7 @@ def next_openings(
     parsed = parse_hours(expression)
     if parsed is None or count <= 0:
         return []
-    start = _naive(start)
+    start = wall_clock(start)
     slots: list[tuple[datetime, datetime]] = []
     end_limit = start + timedelta(days=horizon_days)
     # start a day early so that a slot under way at ``start`` keeps its real beginning
@@ -125,8 +121,8 @@ def passages(
     ]
 
 
-def _naive(when: datetime) -> datetime:
-    """Aware datetimes are converted to Paris wall-clock time; naive ones are kept."""
+def wall_clock(when: datetime) -> datetime:
+    """France's wall-clock time, naive: an aware datetime is converted, a naive one kept."""
     if when.tzinfo is not None:
         return when.astimezone(PARIS).replace(tzinfo=None)
     return when

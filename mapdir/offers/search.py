@@ -39,17 +39,16 @@ from mapdir.geo.services import communes_by_postcode, validate_insee, validate_p
 from mapdir.offers import hours_eval, search_sql
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import offer_json, open_at
-from mapdir.offers.open_expressions import OPEN_EXPRESSIONS
+from mapdir.offers.search_sql import EARTH_RADIUS_M
+from mapdir.offers.time_slots import candidate_tags
 
-GEOD = Geod(ellps="WGS84")  # the ellipsoid of PostGIS geography distances
+GEOD = Geod(ellps="WGS84")  # the ellipsoid of the distances given in answers
 MAX_ROUNDS = 6
-#: the first KNN window: this many times N, at least MIN_WINDOW offers; larger with an
-#: opening-time filter, which drops candidates after the scan and, when fewer than N are
-#: open in the window, calls for the costlier scan of open offers only (measured on
-#: 100,000 offers with 2,240 distinct hours, same process, two seeds, 5 against 3: p50 of
-#: those searches −28 % and −23 %, p95 −11 % and −5 %; 4, 6 and 8 did less well)
+#: the first KNN window: this many times N, at least MIN_WINDOW offers. With an opening
+#: time too: the window then holds offers whose half-hour slots say they may be open (the
+#: index's tags), of which the exact evaluation drops few (a holiday, a 10:15 opening for
+#: 10:00); 3N did less well (same process, two runs: p50 +9 % and +14 %)
 WINDOW_FACTOR = 2
-WINDOW_FACTOR_OPEN = 5
 MIN_WINDOW = 40
 #: the window's nearest offers (planar order), this many times N, carry their whole row in
 #: the first statement: they hold the answer in most searches (the planar order of degrees
@@ -60,14 +59,11 @@ PREFETCH_FACTOR = 1.5
 #: a window that could not prove the answer grows this many times
 WIDENING = 2
 MAX_WINDOW = 50_000
-#: with an opening-time filter, candidates are looked for among this many nearest offers
-MAX_WINDOW_OPEN = 20_000
 PERMANENCE_RADIUS_M = 5_000
 #: metres per degree, a lower bound over the WGS84 ellipsoid (meridian degree at the equator)
 MIN_METRES_PER_DEGREE = 110_570.0
-#: ellipsoidal (WGS84) / spherical (PostGIS geography ``<->``) distance, a lower bound
+#: ellipsoidal (WGS84) / spherical (mean radius, search_sql.sphere_sql) distance, a lower bound
 SPHERE_TO_ELLIPSOID_MIN = 0.994
-EARTH_RADIUS_M = 6_371_008.8
 BOUND_GRID = 32
 #: the grid's steps on [0, 1] (np.linspace costs more than the bound itself)
 _UNIT_GRID = np.linspace(0.0, 1.0, BOUND_GRID + 1)
@@ -105,6 +101,16 @@ class Origin:
             lon, lat = self.points[0]
             return f"POINT({lon!r} {lat!r})"
         return "MULTIPOINT(" + ",".join(f"({lon!r} {lat!r})" for lon, lat in self.points) + ")"
+
+    @property
+    def wkt3d(self) -> str:
+        """The origin's points on the unit sphere (x toward 0° E, z toward the North Pole),
+        for the spherical walk (search_sql.sphere_sql)."""
+        points = np.radians(np.asarray(self.points, dtype=float))
+        lon, lat = points[:, 0], points[:, 1]
+        xyz = np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+        coords = ",".join(f"({x!r} {y!r} {z!r})" for x, y, z in xyz.tolist())
+        return f"MULTIPOINT Z ({coords})"
 
     def as_json(self) -> dict[str, Any]:
         lon = sum(p[0] for p in self.points) / len(self.points)
@@ -205,10 +211,9 @@ def geodesic_m(
     return best.tolist()
 
 
-def first_window(limit: int, timed: bool = False) -> int:
-    """Size of the first KNN window for N results (``timed``: with an opening-time filter)."""
-    factor = WINDOW_FACTOR_OPEN if timed else WINDOW_FACTOR
-    return max(round(factor * limit), round(MIN_WINDOW * factor / WINDOW_FACTOR))
+def first_window(limit: int) -> int:
+    """Size of the first KNN window for N results."""
+    return max(round(WINDOW_FACTOR * limit), MIN_WINDOW)
 
 
 def _rank_key(entry: dict[str, Any], codes: set[str]) -> tuple:
@@ -236,10 +241,10 @@ def _ranked_candidates(
     return entries, unknown_hours
 
 
-def _window_bound_m(origin: Origin, rows: list[Any], geography: bool, lat_cap: float) -> float:
+def _window_bound_m(origin: Origin, rows: list[Any], sphere: bool, lat_cap: float) -> float:
     """A lower bound of the geodesic distance of any offer outside the window ``rows``."""
-    if geography:  # spherical metres: within 0.6 % of the ellipsoidal distance
-        return SPHERE_TO_ELLIPSOID_MIN * rows[-1].planar
+    if sphere:  # spherical metres: within 0.6 % of the ellipsoidal distance
+        return math.inf if rows[0].borne is None else SPHERE_TO_ELLIPSOID_MIN * rows[0].borne
     return _exclusion_bound_m(origin, rows[-1].planar, lat_cap)
 
 
@@ -257,45 +262,44 @@ def _nearest_offers(
     rows: list[Any] | None = None,
     lat_cap: float = 90.0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Nearest entries (with ``_distance_m``) and how many candidates had unknown hours.
-    ``rows``: the first (planar) window when the caller already has it; ``lat_cap``: no
-    active offer lies beyond this latitude (north or south).
+    """Nearest entries (with ``_distance_m``) and how many candidates of the first window
+    had unknown hours. ``rows``: the first (planar) window when the caller already has it;
+    ``lat_cap``: no active offer lies beyond this latitude (north or south).
 
-    Rounds widen the window until the answer is proven. Two switches keep them few: when
-    the planar window cannot prove it after a widening (overseas, far from everything),
-    the geography index takes over (spherical bound, tight); when an opening-time filter
-    leaves too few candidates, the scan is restricted to offers whose hours are open then."""
-    window = first_window(limit, filters.ouvert is not None)
-    max_window = MAX_WINDOW if filters.ouvert is None else MAX_WINDOW_OPEN
-    geography = open_only = False
-    extra: dict[str, Any] = {}
+    Rounds widen the window until the answer is proven. When the planar window cannot prove
+    it after a widening (overseas, far from everything), the spherical walk takes over
+    (search_sql.sphere_sql, its bound tight). With an opening time, every window holds only
+    offers that may be open then (their half-hour slots, tested in the index)."""
+    timed = filters.ouvert is not None
+    window = first_window(limit)
+    sphere = False
+    params: dict[str, Any] = {"origin": origin.wkt}
+    if timed:
+        params["creneaux"] = candidate_tags(filters.ouvert)
     unknown_first: int | None = None
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
-            sql = search_sql.knn_sql(filters.without_time, window, geography, open_only)
-            # the open-only scan inlines its lists of expressions (hashed by the server)
-            run = search_sql.fetch_inlined if open_only else search_sql.fetch
-            rows = run(conn, sql, {**extra, "origin": origin.wkt})
+            if sphere:
+                sql = search_sql.sphere_sql(filters.without_time, window, timed)
+            else:
+                sql = search_sql.knn_sql(filters.without_time, window, timed)
+            rows = search_sql.fetch(conn, sql, params)
         entries, unknown_hours = _ranked_candidates(origin, filters, rows)
         if unknown_first is None:
             unknown_first = unknown_hours
-        if len(rows) < window or window >= max_window:
+        if len(rows) < window or window >= MAX_WINDOW:
             break  # table exhausted (or hard cap reached)
         if len(entries) >= limit:
-            bound = _window_bound_m(origin, rows, geography, lat_cap)
+            bound = _window_bound_m(origin, rows, sphere, lat_cap)
             if entries[limit - 1]["_distance_m"] <= bound:
                 break
-        if filters.ouvert is not None and not open_only and len(entries) < limit:
-            open_now = OPEN_EXPRESSIONS.open_at(conn, filters.ouvert)
-            if not open_now:
-                entries = []
-                break  # no offer anywhere is open at that time
-            open_only, extra = True, {"open": open_now}
-        elif not geography and round_ >= 1:
-            geography, window = True, first_window(limit, filters.ouvert is not None)
+        if not sphere and round_ >= 1:
+            sphere, window = True, first_window(limit)
+            params = {**params, "origin3d": origin.wkt3d}
+            del params["origin"]
         else:
-            window = min(window * WIDENING, max_window)
+            window = min(window * WIDENING, MAX_WINDOW)
         rows = None
     return entries, unknown_first or 0
 
@@ -354,19 +358,22 @@ def search_offers(
     duree_estimee_min, prochains_passages) and ``a_distance`` (remote offers, no distance)."""
     now = now or hours_eval.local_now()
     filters, limit = req.filters, req.limite
+    timed = filters.ouvert is not None
     mode, origin_params = _origin_params(conn, req)
-    window = first_window(limit, filters.ouvert is not None)
     sql = search_sql.candidates_sql(
         filters.without_time,
         mode,
-        window,
+        first_window(limit),
         PERMANENCE_RADIUS_M,
         5 * limit,
         LAT_CAP,
         round(PREFETCH_FACTOR * limit),
+        limit if timed else 0,
     )
+    if timed:
+        origin_params = {**origin_params, "creneaux": candidate_tags(filters.ouvert)}
     rows = search_sql.fetch(conn, sql, origin_params)
-    by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": []}
+    by_kind: dict[str, list[Any]] = {"o": [], "k": [], "p": [], "r": [], "i": []}
     for row in rows:
         by_kind[row.kind].append(row)
     origin = _origin(mode, origin_params, by_kind["o"])
@@ -375,6 +382,7 @@ def search_offers(
     lat_cap = 90.0 if beyond else LAT_CAP
     window_rows = sorted(by_kind["k"], key=attrgetter("planar"))  # the union mixes the order
     entries, unknown_hours = _nearest_offers(conn, origin, filters, limit, window_rows, lat_cap)
+    unknown_hours += sum(r.rang for r in by_kind["i"])  # nearby offers without hours
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
     for offer_id, stop_entry in _stop_entries(origin, stops, filters.ouvert or now).items():
@@ -406,8 +414,9 @@ def search_offers(
         results.append(out)
     notes = []
     if filters.ouvert is not None and unknown_hours:
+        count = f"Au moins {limit}" if unknown_hours >= limit else str(unknown_hours)
         notes.append(
-            f"{unknown_hours} offre(s) proche(s) sans horaires exploitables ont été écartées "
+            f"{count} offre(s) proche(s) sans horaires exploitables ont été écartées "
             "par le filtre « ouvert » (horaires inconnus)."
         )
     return {

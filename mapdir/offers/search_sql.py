@@ -6,7 +6,8 @@ nearest active offers, the itinerant stops in or near the origin communes and th
 offers, the nearest of the window and the first remote offers with their whole rows
 (``complet``); ``FULL_ROWS_SQL`` fetches the chosen offers that did not ride along. Rows of
 the first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p``
-stop, ``r`` remote offer. ``knn_sql`` alone serves the rare widening rounds.
+stop, ``r`` remote offer, ``i`` (with an opening time) the count of nearby offers without
+hours. ``knn_sql`` alone serves the rare widening rounds.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from psycopg import ClientCursor
 from psycopg.rows import namedtuple_row
 from sqlalchemy.engine import Connection
 
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
+from mapdir.offers.time_slots import NO_HOURS
 
 REMOTE = "À distance"
+#: the sphere of the spherical distances (PostGIS's mean radius)
+EARTH_RADIUS_M = 6_371_008.8
 
 #: origin communes: code, nom, lon, lat, rang (their order in the answer)
 ORIGIN_BY_POSTCODE = """
@@ -74,6 +77,10 @@ def beyond_lat_sql(cap: float) -> str:
             OR o.point && ST_MakeEnvelope(-180, -90, 180, {-cap!r}, 4326)))"""
 
 
+#: with an opening time: only offers that may be open then (their hour slots, parameter
+#: ``creneaux``: time_slots.candidate_tags), tested on the index entries as the filters' tags
+MAY_BE_OPEN = "o.etiquettes && CAST(%(creneaux)s AS integer[])"
+
 #: active offers located somewhere (remote-only ones are listed apart)
 LOCATED = f"""o.statut = 'active' AND o.point IS NOT NULL
     AND o.modalites_accompagnement <> ARRAY['{REMOTE}']::text[]"""
@@ -95,16 +102,6 @@ def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     driver = conn.connection.driver_connection
     with driver.cursor(row_factory=namedtuple_row, binary=True) as cur:
         cur.execute(sql, params, prepare=True)
-        return cur.fetchall()
-
-
-def fetch_inlined(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-    """Like ``fetch`` but with the values inlined in the statement text (client-side
-    binding, never prepared): a long list in ``= ANY(...)`` then is a constant the server
-    hashes, instead of a parameter searched linearly for every row."""
-    cur = ClientCursor(conn.connection.driver_connection, row_factory=namedtuple_row)
-    with cur:
-        cur.execute(sql, params)
         return cur.fetchall()
 
 
@@ -130,10 +127,16 @@ def candidates_sql(
     remote_limit: int,
     lat_cap: float,
     prefetch: int,
+    timed_rank: int = 0,
 ) -> str:
     """The first statement of a search (its parameters: the origin's): a KNN window of
     ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers; the
     origin rows say (``beyond``) whether an active offer lies beyond latitude ``lat_cap``.
+
+    ``timed_rank`` > 0, a search with an opening time: the window holds only offers that may
+    be open then (MAY_BE_OPEN, one more parameter), and a row of kind ``i`` counts (``rang``,
+    at most ``timed_rank``) the offers without hours nearer than the ``timed_rank``-th of the
+    window, which the filter set aside (the answer says so).
 
     The window holds the nearest offers whose tags match the filters (tested in the index,
     Filters.tags_literal_sql); ``conforme`` says whether the filters themselves hold (false
@@ -142,8 +145,9 @@ def candidates_sql(
     their whole row (CARRIED_FIELDS, ``complet`` true): the columns cost less than a second
     statement, which then only fetches what the answer holds beyond them."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
-    prefetch = int(prefetch)
+    prefetch, timed_rank = int(prefetch), int(timed_rank)
     where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
+    open_tags = f" AND {MAY_BE_OPEN}" if timed_rank else ""
     origin_point = (
         "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
         if mode == "point"
@@ -164,7 +168,7 @@ def candidates_sql(
                    AS complet,
                {carried_columns("o.{0} AS c_{0}")}
         FROM offre o
-        WHERE {LOCATED} AND {tags} AND (SELECT geom FROM g) IS NOT NULL
+        WHERE {LOCATED} AND {tags}{open_tags} AND (SELECT geom FROM g) IS NOT NULL
         ORDER BY o.point <-> (SELECT geom FROM g)
         LIMIT {window}
     ),
@@ -216,40 +220,94 @@ def candidates_sql(
            NULL, NULL, NULL, NULL, f.id IS NOT NULL, {carried_columns("f.{0}")}
     FROM remote x LEFT JOIN offre f ON f.id = x.id AND x.rang <= {prefetch}
     """
+    if timed_rank:  # a KNN walk too (a radius query from overseas covered whole regions)
+        sql += f"""    UNION ALL
+    SELECT 'i', NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)::int, NULL, NULL, NULL,
+           NULL, false, {carried_columns(None)}
+    FROM (
+        SELECT o.point <-> (SELECT geom FROM g) AS planar
+        FROM offre o
+        WHERE {LOCATED} AND {tags} AND o.etiquettes @> ARRAY[{NO_HOURS}]
+        ORDER BY o.point <-> (SELECT geom FROM g)
+        LIMIT {timed_rank}
+    ) unknown
+    WHERE planar <= (
+        SELECT max(planar) FROM (SELECT planar FROM knn ORDER BY planar LIMIT {timed_rank}) n)
+    """
     return sql
 
 
 @lru_cache(maxsize=1024)
-def knn_sql(filters: Filters, window: int, geography: bool = False, open_only: bool = False) -> str:
-    """The KNN window of ``window`` offers alone (parameter: ``origin`` WKT), narrow rows.
-
-    Planar (default): a scan of the partial GiST index on active offers, ``planar`` in
-    degrees. ``geography``: the same on the geography index, ``planar`` then holds the
-    spherical distance in metres (the fallback when degrees cannot prove the answer).
-    ``open_only``: only offers whose hours expression is in the parameter ``open`` (open
-    at the asked time; Python still evaluates each one). ``conforme`` as in
+def knn_sql(filters: Filters, window: int, timed: bool = False) -> str:
+    """The planar KNN window of ``window`` offers alone (parameter: ``origin`` WKT), narrow
+    rows: a walk of the GiST index on (point, etiquettes) of active offers, ``planar`` in
+    degrees. ``timed``: only offers that may be open at the asked time (MAY_BE_OPEN, one
+    more parameter; Python still evaluates each one). ``conforme`` as in
     ``candidates_sql``."""
     where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
-    if open_only:
-        tags += " AND o.horaires = ANY(CAST(%(open)s AS text[]))"
-    distance = (
-        "o.point::geography <-> ST_GeogFromText(%(origin)s)"
-        if geography
-        else "o.point <-> ST_GeomFromText(%(origin)s, 4326)"
-    )
+    if timed:
+        tags += f" AND {MAY_BE_OPEN}"
     sql = f"""
         SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
-               ST_Y(o.point) AS lat, {distance} AS planar, {where} AS conforme
+               ST_Y(o.point) AS lat, o.point <-> ST_GeomFromText(%(origin)s, 4326) AS planar,
+               {where} AS conforme
         FROM offre o
         WHERE {LOCATED} AND {tags}
-        ORDER BY {distance}
+        ORDER BY o.point <-> ST_GeomFromText(%(origin)s, 4326)
         LIMIT {int(window)}
     """
     return sql
 
 
-#: every hours expression ever given to an offer (kept by a trigger, see migration 0006)
-HOURS_EXPRESSIONS_SQL = "SELECT horaires FROM offre_horaires"
+@lru_cache(maxsize=1024)
+def sphere_sql(filters: Filters, window: int, timed: bool = False) -> str:
+    """The window of the ``window`` offers nearest on the sphere (parameter: ``origin3d``,
+    the origin's points on the unit sphere, ``POINT Z`` or ``MULTIPOINT Z``), for origins
+    whose planar window cannot prove its answer (overseas, far from everything).
+
+    One walk per origin point of the n-D GiST index on (point_3d, etiquettes) (migration
+    0008): the straight-line distance between points of the unit sphere (the chord) grows
+    with the angle between them, so the index yields the spherical order itself and reads
+    only the rows it returns (the geography index's bound, a chord against an arc, made a
+    walk from Réunion read every offer of mainland France). Rows: ``planar`` the spherical
+    distance in metres to the nearest origin point; ``borne`` the spherical distance below
+    which every offer matching the filters is in the window (NULL: every one is)."""
+    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
+    if timed:
+        tags += f" AND {MAY_BE_OPEN}"
+    window = int(window)
+    # (least() ignores NULLs: a NULL chord, no bound, stays NULL through the CASE)
+    metres = (
+        f"CASE WHEN {{0}} IS NOT NULL THEN {EARTH_RADIUS_M!r} * 2 * asin(least(1.0, {{0}} / 2)) END"
+    )
+    return f"""
+        WITH p AS (
+            SELECT (d).path[1] AS walk, (d).geom AS g
+            FROM ST_DumpPoints(ST_GeomFromText(%(origin3d)s)) d
+        ),
+        w AS (
+            SELECT p.walk, k.* FROM p CROSS JOIN LATERAL (
+                SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
+                       ST_Y(o.point) AS lat, o.point_3d <<->> p.g AS chord, {where} AS conforme
+                FROM offre o
+                WHERE {LOCATED} AND {tags}
+                ORDER BY o.point_3d <<->> p.g
+                LIMIT {window}
+            ) k
+        ),
+        bound AS (  -- the nearest end of the walks that did not run out of offers
+            SELECT min(last) AS chord FROM (
+                SELECT max(chord) AS last FROM w GROUP BY walk HAVING count(*) = {window}
+            ) full_walks
+        )
+        SELECT id, code, horaires, lon, lat, conforme,
+               {metres.format("min(chord)")} AS planar,
+               {metres.format("(SELECT chord FROM bound)")} AS borne
+        FROM w
+        GROUP BY id, code, horaires, lon, lat, conforme
+        ORDER BY min(chord)
+        LIMIT {window}
+    """
 
 
 def full_rows(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:

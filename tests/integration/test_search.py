@@ -9,13 +9,16 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from psycopg import sql as psycopg_sql
 from pyproj import Geod
 from sqlalchemy import text
 
+from mapdir.db import SEARCH_SETTINGS
 from mapdir.offers import search as search_module
 from mapdir.offers import search_sql
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
+from mapdir.offers.time_slots import candidate_tags
 
 GEOD = Geod(ellps="WGS84")
 NOW = datetime(2026, 12, 1, 8, 0)  # a Tuesday
@@ -171,12 +174,12 @@ def test_knn_query_uses_the_gist_index(conn):
         )
     conn.execute(text("ANALYZE offre"))
     plan = explain(conn, knn_sql(Filters(), 60), {"origin": "POINT(1.26 45.83)"})
-    assert "Index Scan using ix_offre_point" in plan, plan
+    assert "Index Scan using ix_offre_point_etiquettes_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     # the statement a search actually runs: origin, KNN window, stops and remote offers
     sql = candidates_sql(Filters(gratuit=True), "code_postal", 40, 5000, 100, 52.0, 30)
     plan = explain(conn, sql, {"code_postal": "87400"})
-    assert "Index Scan using ix_offre_point_actif" in plan, plan
+    assert "Index Scan using ix_offre_point_etiquettes_actif" in plan, plan
     assert "Seq Scan on offre" not in plan, plan
     assert "Seq Scan on commune" not in plan, plan
 
@@ -205,6 +208,27 @@ def test_stops_near_the_origin_are_found_through_indexes(conn):
 
 def explain(conn, sql: str, params: dict) -> str:
     return "\n".join(r[0] for r in fetch(conn, "EXPLAIN " + sql, params))
+
+
+def explain_generic(conn, sql: str, params: dict, analyse: bool = False) -> str:
+    """The plan of ``sql`` as the search connections run it (their settings): prepared,
+    generic plan (the parameters unknown to the planner), executed with ``params``."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+    for i, name in enumerate(names, start=1):
+        sql = sql.replace(f"%({name})s", f"${i}")
+    driver = conn.connection.driver_connection
+    for name, value in SEARCH_SETTINGS.items():
+        driver.execute(f"SET LOCAL {name} = {value}")
+    driver.execute(psycopg_sql.SQL("PREPARE generic AS ") + psycopg_sql.SQL(sql.replace("%%", "%")))
+    values = psycopg_sql.SQL(", ").join(psycopg_sql.Literal(params[n]) for n in names)
+    options = "ANALYZE, BUFFERS" if analyse else "COSTS OFF"
+    try:
+        rows = driver.execute(
+            psycopg_sql.SQL(f"EXPLAIN ({options}) EXECUTE generic(") + values + psycopg_sql.SQL(")")
+        ).fetchall()
+    finally:
+        driver.execute("DEALLOCATE generic")
+    return "\n".join(r[0] for r in rows)
 
 
 # --------------------------------------------------------------------------- filters
@@ -297,8 +321,8 @@ def test_filters_are_read_in_the_spatial_index(conn):
     tags = conn.execute(
         text(
             "SELECT etiquettes = ARRAY(SELECT DISTINCT unnest(ARRAY[etiquette('services', "
-            "'parentalite'), etiquette('publics', 'Seniors')]) ORDER BY 1) FROM offre "
-            "WHERE id = :i"
+            "'parentalite'), etiquette('publics', 'Seniors')]) ORDER BY 1) || ARRAY[-1001] "
+            "FROM offre WHERE id = :i"
         ),
         {"i": offer},
     ).scalar_one()
@@ -359,9 +383,9 @@ def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
 
 
 def test_opening_filter_answers_nothing_open_and_sees_new_hours(conn):
-    """When the first window holds too few open offers, the scan is restricted to offers
-    whose expression is open at that time, from the table of known expressions that a
-    trigger keeps: an expression written in the same transaction is known at once."""
+    """Offers that cannot be open at the asked time are skipped in the index (their hour
+    slots): nothing open anywhere is an empty answer at once, and a change of hours moves
+    the offer's slots in the same transaction."""
     lon, lat = commune_point(conn, "87085")
     for i in range(100):
         insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo 09:00-12:00")
@@ -369,15 +393,45 @@ def test_opening_filter_answers_nothing_open_and_sees_new_hours(conn):
     assert search(conn, code_commune="87085", limite=3, filters=wednesday)["resultats"] == []
     late = insert_offer(conn, "Ouvert le mercredi", lon + 1.0, lat, horaires="Tu 08:00-09:00")
     conn.execute(text("UPDATE offre SET horaires = 'We 08:00-18:00' WHERE id = :i"), {"i": late})
-    known = set(conn.execute(text("SELECT horaires FROM offre_horaires")).scalars())
-    assert {"Mo 09:00-12:00", "Tu 08:00-09:00", "We 08:00-18:00"} <= known
     body = search(conn, code_commune="87085", limite=3, filters=wednesday)
     assert [r["id"] for r in body["resultats"]] == [late]
+    # hours the database cannot read are evaluated exactly: open then, found
+    odd = insert_offer(conn, "Horaires rares", lon + 2.0, lat, horaires="Dec We 10:00-11:00")
+    body = search(conn, code_commune="87085", limite=3, filters=wednesday)
+    assert [r["id"] for r in body["resultats"]] == [late, odd]
+
+
+def test_opening_time_is_read_in_the_spatial_index(conn):
+    """The window of a search with an opening time tests the hour slots on the index
+    entries: where nothing is open then (a Sunday here), the walk reads a few pages and
+    no row of the table."""
+    rng = random.Random(5)
+    for i in range(3000):
+        insert_offer(
+            conn, f"S{i}", rng.uniform(0.8, 1.9), rng.uniform(45.4, 46.4),
+            horaires="Mo-Fr 09:00-12:00,14:00-17:00",
+        )  # fmt: skip
+    conn.execute(text("ANALYZE offre"))
+    sunday = candidate_tags(datetime(2026, 12, 6, 10, 0))
+    sql = candidates_sql(Filters(), "code_postal", 40, 5000, 100, 52.0, 30, 20)
+    plan = explain_generic(conn, sql, {"code_postal": "87400", "creneaux": sunday})
+    assert "Index Scan using ix_offre_point_etiquettes_actif" in plan, plan
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "etiq" in line)
+    assert "etiquettes &&" in index_cond, plan
+    origin = {"origin": "POINT(1.26 45.83)", "creneaux": sunday}
+    timed_knn = knn_sql(Filters(), 40, timed=True)
+    analysed = explain_generic(conn, timed_knn, origin, analyse=True)
+    scan = next(line for line in analysed.splitlines() if "Index Scan" in line)
+    assert "ix_offre_point_etiquettes_actif" in scan and "rows=0 loops=1" in scan, analysed
+    hits = int(re.search(r"shared hit=(\d+)", analysed).group(1))
+    assert hits < 10, analysed
+    monday = {**origin, "creneaux": candidate_tags(datetime(2026, 11, 30, 10, 0))}
+    assert len(fetch(conn, timed_knn, monday)) == 40
 
 
 def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
     """Planar degrees put an offer just across the antimeridian 359° away; the search must
-    still prove (or fall back to the geography index) and find it first."""
+    still prove (or fall back to the spherical walk) and find it first."""
     rng = random.Random(180)
     lon, lat = commune_point(conn, "87085")
     for i in range(150):  # plenty of offers nearer in planar terms, thousands of km away
@@ -391,6 +445,43 @@ def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
     assert abs(body["resultats"][0]["distance_km"] - expected_km) < 0.01
     distances = [r["distance_km"] for r in body["resultats"]]
     assert distances == sorted(distances)
+
+
+def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn):
+    """From overseas, the answer lies thousands of km away: the spherical walk (chords of
+    the unit sphere in an n-D index) yields the offers in the order of a haversine computed
+    here, from the nearest of several origin points, and reads few pages; its bound is the
+    nearest end of the walks that did not run out."""
+    rng = random.Random(7)
+    offers, free_ids = {}, set()
+    for i in range(3000):
+        x, y = rng.uniform(-4.5, 7.5), rng.uniform(42.5, 50.5)
+        offer = insert_offer(conn, f"M{i}", x, y, frais=["Gratuit" if i % 4 else "Payant"])
+        offers[offer] = (x, y)
+        if i % 4:
+            free_ids.add(offer)
+    conn.execute(text("ANALYZE offre"))
+    noumea, saint_denis = (166.45, -22.27), (55.45, -20.88)
+    free = Filters(gratuit=True)
+    for points in ([noumea], [noumea, saint_denis]):
+        origin = search_module.Origin(points, [], "point")
+        sql = search_sql.sphere_sql(free, 40)
+        rows = fetch(conn, sql, {"origin3d": origin.wkt3d})
+        expected = sorted((min(haversine_m(*p, *offers[i]) for p in points), i) for i in free_ids)[
+            :40
+        ]
+        assert [r.id for r in rows] == [i for _, i in expected]
+        assert all(abs(r.planar - d) < 1.0 for r, (d, _) in zip(rows, expected, strict=True))
+        assert abs(rows[0].borne - max(r.planar for r in rows)) < 1.0
+        analysed = explain_generic(conn, sql, {"origin3d": origin.wkt3d}, analyse=True)
+        assert "Index Scan using ix_offre_sphere_actif" in analysed, analysed
+        hits = int(re.search(r"shared hit=(\d+)", analysed).group(1))
+        assert hits < 150 * len(points), analysed
+    # fewer matching offers than the window: every one, and no bound
+    rare = Filters(publics=("Seniors",))
+    seniors = [insert_offer(conn, f"S{i}", 2.0 + i, 45.0, publics=["Seniors"]) for i in range(3)]
+    rows = fetch(conn, search_sql.sphere_sql(rare, 40), {"origin3d": origin.wkt3d})
+    assert sorted(r.id for r in rows) == sorted(seniors) and rows[0].borne is None
 
 
 def test_origin_rows_say_whether_an_offer_lies_beyond_the_latitude_cap(conn):
@@ -477,7 +568,8 @@ def test_whole_rows_ride_along_with_the_first_statement(conn, monkeypatch):
     rng = random.Random(5)
     lon, lat = commune_point(conn, "87085")
     for i in range(60):
-        hours = "We 09:00-12:00" if i % 3 else "Mo 09:00-12:00"
+        # a third open on Wednesday from 10:15 only: in the 10:00 slot, closed at 10:00
+        hours = "We 09:00-12:00" if i % 3 else "We 10:15-12:00"
         insert_offer(
             conn, f"Lieu {i}", lon + rng.uniform(-0.3, 0.3), lat + rng.uniform(-0.2, 0.2),
             horaires=hours, telephones=["05 55 00 00 00"], date_maj=date(2026, 6, 1),
@@ -499,18 +591,18 @@ def test_whole_rows_ride_along_with_the_first_statement(conn, monkeypatch):
     assert len(statements) == 1 + len(whole) and sum(map(len, whole)) <= 2
     # nothing rides along: the same answer, every row from a second statement
     real_candidates = search_sql.candidates_sql
-    monkeypatch.setattr(search_sql, "candidates_sql", lambda *a: real_candidates(*a[:-1], 0))
+    monkeypatch.setattr(search_sql, "candidates_sql", lambda *a: real_candidates(*a[:6], 0, *a[7:]))
     statements.clear()
     whole.clear()
     assert search(conn, code_commune="87085", limite=10) == one
     assert len(statements) == 2 and len(whole[0]) == 18
     monkeypatch.setattr(search_sql, "candidates_sql", real_candidates)
-    # open on Wednesday: a third of the nearest are closed, the answer reaches further
+    # open on Wednesday at 10:00: a third of the window is closed then, the answer reaches
+    # further than the rows that rode along
     statements.clear()
     whole.clear()
-    wednesday = search(
-        conn, code_commune="87085", limite=10, filters=Filters(ouvert=datetime(2026, 12, 2, 10))
-    )
+    at_ten = datetime(2026, 12, 2, 10)
+    wednesday = search(conn, code_commune="87085", limite=10, filters=Filters(ouvert=at_ten))
     assert len(wednesday["resultats"]) == 10 and len(wednesday["a_distance"]) == 4
     carried = {
         r.id
@@ -519,13 +611,14 @@ def test_whole_rows_ride_along_with_the_first_statement(conn, monkeypatch):
             real_candidates(
                 Filters(),
                 "commune",
-                search_module.first_window(10, timed=True),
+                search_module.first_window(10),
                 search_module.PERMANENCE_RADIUS_M,
                 5 * 10,
                 search_module.LAT_CAP,
                 round(search_module.PREFETCH_FACTOR * 10),
+                10,
             ),  # the first statement of that search, as search_offers writes it
-            {"code_commune": "87085"},
+            {"code_commune": "87085", "creneaux": candidate_tags(at_ten)},
         )
         if r.complet
     }
