@@ -358,7 +358,10 @@ def test_tag_conditions_narrow_and_exact_conditions_decide(conn):
     assert [r["id"] for r in body["resultats"]] == [right]
 
 
-def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
+def test_opening_filter_excludes_closed_and_unknown_and_tells_about_unknown_hours(conn):
+    """200 nearby offers closed on Wednesdays (skipped in the index), an offer without hours
+    nearer than the answer: the answer reaches the open ones further away and says how many
+    offers it set aside for want of hours."""
     lon, lat = commune_point(conn, "87085")
     # 200 offers nearby, closed on Wednesdays: more than the first KNN window (40)
     for i in range(200):
@@ -374,7 +377,22 @@ def test_opening_filter_excludes_closed_and_unknown_and_widens_the_window(conn):
     assert [r["id"] for r in body["resultats"]] == far_open
     assert all(r["ouvert_a_l_heure_demandee"] for r in body["resultats"])
     assert no_hours not in {r["id"] for r in body["resultats"]}
+    # the offer without hours, nearer than the answer, is told about; unreadable hours
+    # ("any time" in the index) evaluated as unknown count too
+    assert body["avertissements"][0].startswith("1 offre(s) proche(s)"), body
     assert "horaires inconnus" in body["avertissements"][0]
+    insert_offer(conn, "Illisible", lon, lat + 0.0002, horaires="lundi matin")
+    body = search(
+        conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 12, 2, 10, 0))
+    )
+    assert [r["id"] for r in body["resultats"]] == far_open
+    assert body["avertissements"][0].startswith("2 offre(s) proche(s)"), body
+    for i in range(10):  # counted up to N: the note says "at least"
+        insert_offer(conn, f"Sans horaires {i}", lon, lat + 0.001 + 0.0001 * i)
+    body = search(
+        conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 12, 2, 10, 0))
+    )
+    assert body["avertissements"][0].startswith("Au moins 5 offre(s) proche(s)"), body
     # a Monday morning: the closest closed-on-Wednesday offers are back
     monday = search(
         conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 11, 30, 10, 0))
