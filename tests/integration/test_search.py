@@ -465,7 +465,7 @@ def test_antimeridian_and_far_origins_get_their_true_nearest(conn):
     assert distances == sorted(distances)
 
 
-def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn):
+def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn, monkeypatch):
     """From overseas, the answer lies thousands of km away: the spherical walk (chords of
     the unit sphere in an n-D index) yields the offers in the order of a haversine computed
     here, from the nearest of several origin points, and reads few pages; its bound is the
@@ -495,6 +495,16 @@ def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn):
         assert "Index Scan using ix_offre_sphere_actif" in analysed, analysed
         hits = int(re.search(r"shared hit=(\d+)", analysed).group(1))
         assert hits < 150 * len(points), analysed
+    # a search from Nouméa: the first (planar) window reaches beyond FAR_WINDOW_DEG, the
+    # spherical walk takes over at once (no planar widening) and proves the answer
+    statements = []
+    real_fetch = search_sql.fetch
+    monkeypatch.setattr(search_sql, "fetch", lambda *a: statements.append(a[1]) or real_fetch(*a))
+    body = search(conn, lat=noumea[1], lon=noumea[0], limite=20, filters=free)
+    assert "ST_DumpPoints" in statements[1], statements
+    nearest = sorted((geodesic_m(*noumea, *offers[i]), i) for i in free_ids)[:20]  # WGS84
+    assert [r["id"] for r in body["resultats"]] == [i for _, i in nearest]
+    monkeypatch.undo()
     # fewer matching offers than the window: every one, and no bound
     rare = Filters(publics=("Seniors",))
     seniors = [insert_offer(conn, f"S{i}", 2.0 + i, 45.0, publics=["Seniors"]) for i in range(3)]
