@@ -11,8 +11,11 @@ Ranking. A KNN index scan (``ORDER BY point <-> origin`` on the partial GiST ind
 window larger than N) yields candidates; the exact geodesic distance re-ranks them. Since the
 planar order in degrees differs from the geodesic one, the window is widened (bounded loop)
 until the N-th result is provably nearer than any row outside the window, or until the
-table is exhausted; the same widening makes up for candidates dropped by the opening-hours
-filter. The table is never scanned in full.
+table is exhausted; far from everything (overseas), a walk in spherical order takes over.
+Filters and the opening time are tested on the index entries (tags: the filters' values
+and the half-hour slots in which the offer may be open, mapdir.offers.time_slots); the
+exact conditions and the exact opening-hours evaluation then decide. The table is never
+scanned in full.
 
 Speed. Mostly one round trip (``search_sql``): one statement resolves the origin and
 returns the KNN window, the stops near the origin and the remote offers, the nearest of
@@ -272,9 +275,9 @@ def _nearest_offers(
 
     Rounds widen the window until the answer is proven. When the planar window cannot prove
     it after a widening, or reaches beyond FAR_WINDOW_DEG (overseas, far from everything),
-    the spherical walk takes over
-    (search_sql.sphere_sql, its bound tight). With an opening time, every window holds only
-    offers that may be open then (their half-hour slots, tested in the index)."""
+    the spherical walk takes over (search_sql.sphere_sql, its bound tight). With an opening
+    time, every window holds only offers that may be open then (their half-hour slots,
+    tested in the index)."""
     timed = filters.ouvert is not None
     window = first_window(limit)
     sphere = False
