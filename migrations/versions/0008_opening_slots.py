@@ -80,7 +80,7 @@ POINT_3D = """ST_MakePoint(
     sin(radians(ST_Y(point))))"""
 
 CRENEAUX = r"""
-CREATE FUNCTION offre_creneaux(horaires text) RETURNS integer[]
+CREATE OR REPLACE FUNCTION offre_creneaux(horaires text) RETURNS integer[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 DECLARE
     day_re constant text := '(Mo|Tu|We|Th|Fr|Sa|Su)(?:-(Mo|Tu|We|Th|Fr|Sa|Su))?(\[[-0-9,]+\])?';
