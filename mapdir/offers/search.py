@@ -67,8 +67,6 @@ WIDENING = 2
 FAR_WINDOW_DEG = 3.0
 MAX_WINDOW = 50_000
 PERMANENCE_RADIUS_M = 5_000
-#: metres per degree, a lower bound over the WGS84 ellipsoid (meridian degree at the equator)
-MIN_METRES_PER_DEGREE = 110_570.0
 #: ellipsoidal (WGS84) / spherical (mean radius, search_sql.sphere_sql) distance, a lower bound
 SPHERE_TO_ELLIPSOID_MIN = 0.994
 BOUND_GRID = 32

@@ -77,7 +77,7 @@ def beyond_lat_sql(cap: float) -> str:
             OR o.point && ST_MakeEnvelope(-180, -90, 180, {-cap!r}, 4326)))"""
 
 
-#: with an opening time: only offers that may be open then (their hour slots, parameter
+#: with an opening time: only offers that may be open then (their half-hour slots, parameter
 #: ``creneaux``: time_slots.candidate_tags), tested on the index entries as the filters' tags
 MAY_BE_OPEN = "o.etiquettes && CAST(%(creneaux)s AS integer[])"
 

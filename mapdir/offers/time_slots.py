@@ -1,4 +1,4 @@
-"""The hour slots of the week that ``offre.etiquettes`` holds beside the filters' tags
+"""The half-hour slots of the week that ``offre.etiquettes`` holds beside the filters' tags
 (``offre_creneaux``, migration 0008), so that a search filtered on an opening time skips,
 in the spatial index, the offers that cannot be open then.
 

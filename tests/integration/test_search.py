@@ -401,9 +401,9 @@ def test_opening_filter_excludes_closed_and_unknown_and_tells_about_unknown_hour
 
 
 def test_opening_filter_answers_nothing_open_and_sees_new_hours(conn):
-    """Offers that cannot be open at the asked time are skipped in the index (their hour
-    slots): nothing open anywhere is an empty answer at once, and a change of hours moves
-    the offer's slots in the same transaction."""
+    """Offers that cannot be open at the asked time are skipped in the index (their
+    half-hour slots): nothing open anywhere is an empty answer at once, and a change of
+    hours moves the offer's slots in the same transaction."""
     lon, lat = commune_point(conn, "87085")
     for i in range(100):
         insert_offer(conn, f"Fermé {i}", lon + 0.0001 * i, lat, horaires="Mo 09:00-12:00")
@@ -420,7 +420,7 @@ def test_opening_filter_answers_nothing_open_and_sees_new_hours(conn):
 
 
 def test_opening_time_is_read_in_the_spatial_index(conn):
-    """The window of a search with an opening time tests the hour slots on the index
+    """The window of a search with an opening time tests the half-hour slots on the index
     entries: where nothing is open then (a Sunday here), the walk reads a few pages and
     no row of the table."""
     rng = random.Random(5)

@@ -1,4 +1,4 @@
-"""The hour slots that an offer's hours put among its tags (``offre_creneaux``, migration
+"""The half-hour slots that an offer's hours put among its tags (``offre_creneaux``, migration
 0008) against the opening-hours library: every hour in which the library finds an
 expression open is among its tags (the index must never hide an open offer), and for the
 weekly expressions of the real sources the tags hold no other hour."""
