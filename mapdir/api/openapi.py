@@ -58,10 +58,16 @@ SEARCH_PARAMETERS = [
             "Modalités d'accompagnement ou d'accès.", "modalites"),
     _csv_of([slugify(v) for v in PROGRAMMES], "Dispositifs / programmes nationaux.",
             "programme"),
-    _query("ouvert", "« maintenant » ou date-heure locale (Europe/Paris) ISO, ex. "
-           "2026-12-02T10:00 : ne garde que les offres ouvertes à ce moment selon leurs "
-           "horaires OSM ; une offre sans horaires exploitables est écartée (signalé dans "
-           "« avertissements »).", {"type": "string"}),
+    _query("ouvert", "Moment d'ouverture, en heure de France (Europe/Paris) : "
+           "« maintenant » ; une date-heure ISO (2026-12-02T10:00) ; un jour et un moment "
+           "(mercredi-matin, demain-apres-midi, aujourd-hui, samedi, 2026-12-02-soir, "
+           "2026-12-02 ; matin 8 h–12 h, après-midi 13 h–18 h, soir 18 h–22 h ; un jour de "
+           "la semaine désigne le prochain qui n'est pas terminé) ; ou un intervalle ISO "
+           "(2026-12-02T09:00/2026-12-02T12:00, 7 jours au plus). Ne garde que les offres "
+           "ouvertes à ce moment (pour une période : ouvertes au moins 30 minutes d'affilée "
+           "dedans) selon leurs horaires OSM ; une offre sans horaires exploitables est "
+           "écartée (signalé dans « avertissements »). La réponse rappelle le moment retenu "
+           "(« parametres.ouvert », « parametres.ouvert_libelle »).", {"type": "string"}),
     _query("limite", "Nombre de résultats (1–100).",
            {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
 ]  # fmt: skip

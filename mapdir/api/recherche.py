@@ -17,6 +17,8 @@ from mapdir.errors import InvalidParameter
 from mapdir.geo.services import validate_postcode
 from mapdir.offers import hours_eval
 from mapdir.offers.detail import offer_detail, offers_geojson
+from mapdir.offers.hours_eval import Period
+from mapdir.offers.open_time import parse_open_time
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.web.context import connection, search_connection, settings
 
@@ -108,24 +110,10 @@ def _float(args: Mapping[str, str], name: str, lo: float, hi: float) -> float:
     return value
 
 
-def parse_when(raw: str | None, now: datetime | None = None) -> datetime | None:
-    """``maintenant`` or a local ISO date-time (``2026-12-02T10:00``) → naive Paris time."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if raw.lower() == "maintenant":
-        return now or hours_eval.local_now()
-    try:
-        when = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidParameter(
-            f"« ouvert » invalide : « {raw} ». Indiquez « maintenant » ou une date et heure "
-            "comme 2026-12-02T10:00.",
-            parametre="ouvert",
-        ) from None
-    if when.tzinfo is not None:
-        when = when.astimezone(hours_eval.PARIS).replace(tzinfo=None)
-    return when
+def parse_when(raw: str | None, now: datetime | None = None) -> datetime | Period | None:
+    """The ``ouvert`` parameter (mapdir.offers.open_time: ``maintenant``, a date-time, a day
+    and part of it, an interval) in France's wall-clock time."""
+    return parse_open_time(raw, now or hours_eval.local_now())
 
 
 def parse_filters(args: Mapping[str, str], now: datetime | None = None) -> Filters:

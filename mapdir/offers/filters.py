@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from mapdir.offers.hours_eval import Period
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -22,7 +24,7 @@ class Filters:
     modalites_accompagnement: tuple[str, ...] = ()
     modalites_acces: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
-    ouvert: datetime | None = None
+    ouvert: datetime | Period | None = None  # an instant, or some time in a period
 
     @property
     def without_time(self) -> Filters:

@@ -2,10 +2,14 @@
 
 All times are naive local times in Europe/Paris (the library compares naive datetimes with
 the expression's wall-clock hours); French public holidays are known (``PH off`` works).
+An opening time is an instant ("ouvert maintenant", a date-time) or a Period ("ouvert le
+mercredi matin"): open during a period means open for MIN_OPEN_STRETCH in one stretch
+within it (a place open from 11:45 to 12:30 is not "open on Wednesday morning").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -33,6 +37,35 @@ MOIS = (
 )
 
 
+#: the shortest stretch of opening within a period for the place to count as open then
+MIN_OPEN_STRETCH = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of France's wall-clock time, ``start`` included, ``end`` excluded, with its
+    French label ("mercredi 2 décembre, matin (8 h–12 h)")."""
+
+    start: datetime
+    end: datetime
+    label: str = ""
+
+    @property
+    def stretch(self) -> timedelta:
+        """The opening needed in one stretch (the whole period when it is shorter)."""
+        return min(MIN_OPEN_STRETCH, self.end - self.start)
+
+    def isoformat(self) -> str:
+        """ISO 8601 interval: ``2026-12-02T08:00/2026-12-02T12:00``."""
+        start, end = (t.isoformat(timespec="minutes") for t in (self.start, self.end))
+        return f"{start}/{end}"
+
+
+def start_of(when: datetime | Period) -> datetime:
+    """The instant, or the period's start."""
+    return when.start if isinstance(when, Period) else when
+
+
 def local_now() -> datetime:
     """The current wall-clock time in France, naive (minute precision)."""
     return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
@@ -51,17 +84,38 @@ def parse_hours(expression: str | None) -> opening_hours.OpeningHours | None:
         return None
 
 
-def open_state(expression: str | None, when: datetime) -> OpenState:
-    """ "ouvert", "ferme", or "inconnu" (no hours, unparsable hours, or an `unknown` rule)."""
+def open_state(expression: str | None, when: datetime | Period) -> OpenState:
+    """ "ouvert", "ferme", or "inconnu" (no hours, unparsable hours, or an `unknown` rule), at
+    an instant or during a period."""
     parsed = parse_hours(expression)
     if parsed is None:
         return "inconnu"
+    if isinstance(when, Period):
+        return _open_during(parsed, when)
     when = wall_clock(when)
     if parsed.is_open(when):
         return "ouvert"
     if parsed.is_unknown(when):
         return "inconnu"
     return "ferme"
+
+
+def _open_during(parsed: opening_hours.OpeningHours, period: Period) -> OpenState:
+    """ "ouvert" when open for ``period.stretch`` in one stretch within the period, else
+    "inconnu" when some of it is unknown, else "ferme"."""
+    longest = run = timedelta(0)
+    run_end, unknown = None, False
+    start, end = wall_clock(period.start), wall_clock(period.end)
+    for begin, finish, state, _comment in parsed.intervals(start, end):
+        if state == opening_hours.State.OPEN:
+            run = run + (finish - begin) if run_end == begin else finish - begin
+            run_end, longest = finish, max(longest, run)
+        else:
+            unknown |= state == opening_hours.State.UNKNOWN
+            run_end = None
+    if longest >= period.stretch and longest > timedelta(0):
+        return "ouvert"
+    return "inconnu" if unknown else "ferme"
 
 
 def next_openings(
@@ -88,7 +142,7 @@ def next_openings(
     return slots[:count]
 
 
-def _hour_label(moment: datetime) -> str:
+def hour_label(moment: datetime) -> str:
     return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
 
 
@@ -96,9 +150,9 @@ def french_slot_label(begin: datetime, end: datetime) -> str:
     """ "mardi 8 décembre, 9 h–12 h" (minutes shown when not zero: "9 h 30–12 h")."""
     day = french_day(begin)
     if end.date() != begin.date() and not (end.hour == 0 and end.minute == 0):
-        return f"{day}, {_hour_label(begin)} – {french_day(end)} {_hour_label(end)}"
-    end_label = "24 h" if end.date() != begin.date() else _hour_label(end)
-    return f"{day}, {_hour_label(begin)}–{end_label}"
+        return f"{day}, {hour_label(begin)} – {french_day(end)} {hour_label(end)}"
+    end_label = "24 h" if end.date() != begin.date() else hour_label(end)
+    return f"{day}, {hour_label(begin)}–{end_label}"
 
 
 def french_day(moment: datetime) -> str:

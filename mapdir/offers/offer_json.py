@@ -90,5 +90,5 @@ def offer_json(row: Any, today: date) -> dict[str, Any]:
     return out
 
 
-def open_at(expression: str | None, when: datetime | None) -> bool:
+def open_at(expression: str | None, when: datetime | hours_eval.Period | None) -> bool:
     return when is None or hours_eval.open_state(expression, when) == "ouvert"

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.geo.services import communes_by_postcode, validate_insee, validate_postcode
-from mapdir.offers import hours_eval, search_sql
+from mapdir.offers import hours_eval, open_time, search_sql
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import offer_json, open_at
 from mapdir.offers.search_sql import EARTH_RADIUS_M
@@ -254,7 +254,7 @@ def _window_bound_m(origin: Origin, rows: list[Any], sphere: bool, lat_cap: floa
 
 
 @lru_cache(maxsize=65_536)
-def _open_state(expression: str | None, when: datetime) -> str:
+def _open_state(expression: str | None, when: datetime | hours_eval.Period) -> str:
     """hours_eval.open_state, once per (expression, time) per process."""
     return hours_eval.open_state(expression, when)
 
@@ -391,7 +391,8 @@ def search_offers(
     unknown_hours += sum(r.rang for r in by_kind["i"])  # nearby offers without hours
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
-    for offer_id, stop_entry in _stop_entries(origin, stops, filters.ouvert or now).items():
+    start = hours_eval.start_of(filters.ouvert) if filters.ouvert is not None else now
+    for offer_id, stop_entry in _stop_entries(origin, stops, start).items():
         entry = by_id.get(offer_id)
         if entry is None:
             by_id[offer_id] = stop_entry
@@ -429,7 +430,8 @@ def search_offers(
         "origine": origin.as_json(),
         "parametres": {
             "limite": limit,
-            "ouvert": filters.ouvert.isoformat(timespec="minutes") if filters.ouvert else None,
+            "ouvert": open_time.as_iso(filters.ouvert) if filters.ouvert else None,
+            "ouvert_libelle": open_time.describe(filters.ouvert) if filters.ouvert else None,
         },
         "nombre": len(results),
         "resultats": results,

@@ -11,9 +11,10 @@ it has none. The tags are a superset: the exact evaluation (hours_eval) still de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mapdir.offers import hours_eval
+from mapdir.offers.hours_eval import Period
 
 ANY_TIME = -1000
 NO_HOURS = -1001
@@ -25,6 +26,18 @@ def slot_tag(when: datetime) -> int:
     return -1 - 48 * when.weekday() - 2 * when.hour - when.minute // 30
 
 
-def candidate_tags(when: datetime) -> list[int]:
-    """Tags of which an offer possibly open at ``when`` holds at least one."""
-    return [slot_tag(when), ANY_TIME]
+HALF_HOUR = timedelta(minutes=30)
+
+
+def candidate_tags(when: datetime | Period) -> list[int]:
+    """Tags of which an offer possibly open at ``when`` (an instant, or some time in a
+    period) holds at least one."""
+    if not isinstance(when, Period):
+        return [slot_tag(when), ANY_TIME]
+    start = hours_eval.wall_clock(when.start)
+    moment = start.replace(minute=start.minute - start.minute % 30, second=0, microsecond=0)
+    tags = set()
+    while moment < hours_eval.wall_clock(when.end) and len(tags) < 7 * 48:
+        tags.add(slot_tag(moment))
+        moment += HALF_HOUR
+    return sorted(tags) + [ANY_TIME]

@@ -8,7 +8,6 @@ no SQL here. Everything works without JavaScript; static/js/carte.js adds the ma
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,9 +41,23 @@ from mapdir.web.fiche import (
 )
 
 LIST_FIELDS = ("services", "publics", "prise_en_charge", "modalites", "programme")
-SCALAR_FIELDS = ("lieu", "code_commune", "gratuit", "ouvert", "ouvert_le", "limite")
+SCALAR_FIELDS = (
+    "lieu", "code_commune", "gratuit", "ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le",
+    "limite",
+)  # fmt: skip
 FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
-OPEN_CHOICES = ("", "maintenant", "mercredi-matin", "date")
+#: the form's « Ouvert un jour donné »: days and parts of a day as the API reads them
+#: (mapdir.offers.open_time); any other « ouvert » value (a link such as
+#: ``ouvert=mercredi-matin``) goes to the API as it is
+OPEN_DAYS = (
+    ("aujourd-hui", "Aujourd'hui"), ("demain", "Demain"), ("lundi", "Lundi"),
+    ("mardi", "Mardi"), ("mercredi", "Mercredi"), ("jeudi", "Jeudi"),
+    ("vendredi", "Vendredi"), ("samedi", "Samedi"), ("dimanche", "Dimanche"),
+)  # fmt: skip
+OPEN_PARTS = (
+    ("", "Toute la journée"), ("matin", "Le matin (8 h–12 h)"),
+    ("apres-midi", "L'après-midi (13 h–18 h)"), ("soir", "Le soir (18 h–22 h)"),
+)  # fmt: skip
 MAX_FICHE_OFFERS = 8
 MAX_NOTE_CHARS = 1500
 MAX_BIGINT = 2**63 - 1
@@ -69,6 +82,7 @@ def search_vocabulary() -> dict[str, Any]:
             "prise_en_charge": _choices(PRISE_EN_CHARGE),
             "modalites": _choices(MODALITES_ACCOMPAGNEMENT + MODALITES_ACCES),
             "programme": _choices(PROGRAMMES),
+            "ouverture": {"jours": OPEN_DAYS, "moments": OPEN_PARTS},
         }
     }
 
@@ -102,14 +116,7 @@ def _commune_url(form: dict[str, Any], commune: dict[str, Any]) -> str:
     return url_for("web.recherche") + "?" + form_query(form, lieu=lieu, code_commune="")
 
 
-def _wednesday_morning(now: datetime) -> datetime:
-    days = (2 - now.weekday()) % 7
-    if days == 0 and now.hour >= 12:
-        days = 7
-    return datetime.combine(now.date() + timedelta(days=days), datetime.min.time()).replace(hour=10)
-
-
-def filter_args(form: dict[str, Any], now: datetime) -> dict[str, str]:
+def filter_args(form: dict[str, Any]) -> dict[str, str]:
     """The API's filter parameters for this form (values validated later by the API parser)."""
     args = {name: ",".join(form[name]) for name in LIST_FIELDS if form[name]}
     if form["gratuit"]:
@@ -117,18 +124,21 @@ def filter_args(form: dict[str, Any], now: datetime) -> dict[str, str]:
     if form["limite"]:
         args["limite"] = form["limite"]
     ouvert = form["ouvert"]
-    if ouvert not in OPEN_CHOICES:
-        raise InvalidParameter(f"Choix d'ouverture inconnu : « {ouvert} ».", parametre="ouvert")
-    if ouvert == "maintenant":
-        args["ouvert"] = "maintenant"
-    elif ouvert == "mercredi-matin":
-        args["ouvert"] = _wednesday_morning(now).isoformat(timespec="minutes")
+    if ouvert == "jour":
+        day, part = form["ouvert_jour"], form["ouvert_moment"]
+        if day not in dict(OPEN_DAYS) or part not in dict(OPEN_PARTS):
+            raise InvalidParameter(
+                "Choisissez un jour et un moment dans les listes.", parametre="ouvert_jour"
+            )
+        args["ouvert"] = f"{day}-{part}" if part else day
     elif ouvert == "date":
         if not form["ouvert_le"]:
             raise InvalidParameter(
                 "Indiquez le jour et l'heure d'ouverture souhaités.", parametre="ouvert_le"
             )
         args["ouvert"] = form["ouvert_le"]
+    elif ouvert:  # « maintenant », or a value from a link: the API's parser decides
+        args["ouvert"] = ouvert
     return args
 
 
@@ -181,7 +191,7 @@ def recherche():
                 for c in candidates
             ]  # fmt: skip
             return render_template("resultats.html", form=form, choix_nom=choices, body=None)
-        search_request = parse_search_request({**origin_args, **filter_args(form, now)}, now)
+        search_request = parse_search_request({**origin_args, **filter_args(form)}, now)
         config = settings()
         body = search_offers(
             search_connection(),

@@ -118,7 +118,7 @@ def test_home_page_form(client):
     assert "faire une démarche CAF en ligne" in html
     assert "apprendre à se servir d&#39;un smartphone" in html
     assert html.count('name="services"') == 9
-    assert "<details" in html and "Ouvert le mercredi matin" in html
+    assert "<details" in html and "Ouvert un jour donné (ex. : le mercredi matin)" in html
     # every visible field has a label
     for field_id in re.findall(r'<input[^>]*\bid="([^"]+)"', html):
         assert f'for="{field_id}"' in html, field_id

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from mapdir.offers import hours_eval
+from mapdir.offers.hours_eval import Period
 from mapdir.offers.time_slots import ANY_TIME, NO_HOURS, candidate_tags, slot_tag
 
 #: 2026, holidays included: where the tags must hold every open hour
@@ -124,3 +125,35 @@ def test_tags_of_the_real_sources_are_exact(real_directory):
 def test_slot_of_a_time(when, expected):
     assert slot_tag(when) == expected
     assert candidate_tags(when) == [expected, ANY_TIME]
+
+
+def test_candidate_tags_of_a_period_cover_its_half_hours():
+    morning = Period(datetime(2026, 12, 2, 8, 0), datetime(2026, 12, 2, 12, 0))
+    wednesday_8h = slot_tag(morning.start)
+    assert candidate_tags(morning) == sorted(wednesday_8h - i for i in range(8)) + [ANY_TIME]
+    odd = Period(datetime(2026, 12, 2, 10, 15), datetime(2026, 12, 2, 10, 45))
+    assert candidate_tags(odd) == [slot_tag(odd.start) - 1, slot_tag(odd.start), ANY_TIME]
+    # Sunday night to Monday: the week wraps
+    night = Period(datetime(2026, 12, 6, 23, 0), datetime(2026, 12, 7, 1, 0))
+    assert candidate_tags(night) == [-336, -335, -2, -1, ANY_TIME]
+    week = Period(datetime(2026, 12, 2, 8, 0), datetime(2026, 12, 9, 8, 0))
+    assert candidate_tags(week) == list(range(-336, 0)) + [ANY_TIME]
+
+
+def test_an_offer_open_during_a_period_holds_one_of_its_candidate_tags(conn):
+    """The index must never hide an offer open during the period asked for."""
+    periods = [
+        Period(datetime(2026, 12, 2, 8, 0), datetime(2026, 12, 2, 12, 0)),
+        Period(datetime(2026, 12, 2, 13, 0), datetime(2026, 12, 2, 18, 0)),
+        Period(datetime(2026, 12, 5, 0, 0), datetime(2026, 12, 6, 0, 0)),
+        Period(datetime(2026, 12, 6, 22, 0), datetime(2026, 12, 7, 10, 0)),
+        Period(datetime(2026, 12, 25, 8, 0), datetime(2026, 12, 26, 12, 0)),
+        Period(datetime(2026, 12, 7, 9, 10), datetime(2026, 12, 7, 9, 25)),
+    ]
+    checked = 0
+    for expression, tags in zip(EDGE_CASES, tags_of(conn, EDGE_CASES), strict=True):
+        for period in periods:
+            if hours_eval.open_state(expression, period) == "ouvert":
+                checked += 1
+                assert set(tags) & set(candidate_tags(period)), (expression, period)
+    assert checked > 20
