@@ -4,8 +4,8 @@ data·inclusion-style fixed-radius baseline, on a synthetic national directory.
 Inserts ``--offers`` synthetic active offers scattered around real commune points (named
 ``bench …``, committed and VACUUMed as autovacuum leaves a settled directory, deleted at the
 end), then runs ``--searches`` searches from random postcodes (the La Poste file) with
-random filters (services, free only, open on a weekday at office hours, open "now") through
-the service function, on the search engine's connection (as the API), twice: ours (KNN
+random filters (services, free only, open on a weekday at office hours, open "now", open on
+a weekday morning or afternoon) through the service function, on the search engine's connection (as the API), twice: ours (KNN
 window on the GiST index, exact geodesic re-rank, proof of the order) and the baseline,
 where the KNN window is replaced by ``ST_DWithin(point::geography, origin, 50 km) ORDER BY
 ST_Distance`` and everything else (origin, stops, remote offers, full rows, hours) is
@@ -43,6 +43,7 @@ from mapdir.geo.files import LocalGeoFiles
 from mapdir.geo.importer import import_france
 from mapdir.offers import search_sql
 from mapdir.offers.hours_eval import local_now
+from mapdir.offers.open_time import parse_open_time
 from mapdir.offers.search import Filters, Origin, SearchRequest, search_offers
 from mapdir.pgcluster import Cluster, database_url
 
@@ -161,7 +162,8 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 def random_query(rng: random.Random, postcodes: list[str]) -> dict[str, str]:
     """One search as API parameters: a random postcode and random filters (about half the
     searches filtered by service, 30 % free only, 15 % open on a weekday at a random office
-    hour, 5 % open "now", whenever the benchmark runs)."""
+    hour, 5 % open "now", whenever the benchmark runs, 5 % open on a weekday morning or
+    afternoon, a period)."""
     params = {"code_postal": rng.choice(postcodes), "limite": "20"}
     if rng.random() < 0.5:
         params["services"] = ",".join(rng.sample(SERVICES, rng.randint(1, 2)))
@@ -175,6 +177,11 @@ def random_query(rng: random.Random, postcodes: list[str]) -> dict[str, str]:
         params["ouvert"] = f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.choice(('00', '30'))}"
     elif draw < 0.20:
         params["ouvert"] = "maintenant"
+    elif draw < 0.25:
+        day = TODAY + timedelta(days=rng.randint(1, 14))
+        while day.weekday() > 4:
+            day += timedelta(days=1)
+        params["ouvert"] = f"{day.isoformat()}-{rng.choice(('matin', 'apres-midi'))}"
     return params
 
 
@@ -182,6 +189,8 @@ def query_kind(params: dict[str, str]) -> str:
     """A label for the per-filter breakdown (the opening-hours filter dominates)."""
     if params.get("ouvert") == "maintenant":
         return "ouvert=maintenant"
+    if params.get("ouvert", "").endswith(("matin", "midi")):
+        return "ouvert=demi-journée"
     if "ouvert" in params:
         return "ouvert=jour ouvré"
     return "services/gratuit" if "services" in params or "frais" in params else "sans filtre"
@@ -189,12 +198,7 @@ def query_kind(params: dict[str, str]) -> str:
 
 def to_request(params: dict[str, str]) -> SearchRequest:
     """The service function's request for API parameters (as the API maps them)."""
-    ouvert = params.get("ouvert")
-    when = None
-    if ouvert == "maintenant":
-        when = local_now()
-    elif ouvert:
-        when = datetime.fromisoformat(ouvert)
+    when = parse_open_time(params.get("ouvert"), local_now())
     return SearchRequest(
         code_postal=params["code_postal"],
         limite=int(params.get("limite", 20)),

@@ -3,7 +3,7 @@
 Builds a throw-away database in the embedded cluster (migrated, communes imported from the
 offline mirror, the synthetic 100,000-offer directory of benchmarks/bench_search.py), starts
 gunicorn on a free 127.0.0.1 port, sends ``--requests`` searches from random postcodes with
-random filters (services, gratuit, ouvert maintenant) from a thread pool, then prints
+random filters (those of bench_search.py) from a thread pool, then prints
 p50/p95/p99 latency, requests per second and the status codes. Gunicorn is stopped and the
 database dropped at the end; nothing else is touched.
 
