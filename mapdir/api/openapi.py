@@ -113,6 +113,10 @@ RESULT_SCHEMA = {
                 "dans_commune_origine": {"type": "boolean"},
                 "prochains_passages": {
                     "type": "array",
+                    "description": "Passages aux points d'arrêt dans les communes d'origine ou "
+                    "à moins de 5 km : ceux de l'arrêt le plus proche d'abord (celui de "
+                    "« distance_km » quand « distance_depuis » vaut « permanence »), puis ceux "
+                    "des autres arrêts ; par date pour chaque arrêt.",
                     "items": {"$ref": "#/components/schemas/Passage"},
                 },
             },
@@ -129,6 +133,7 @@ PASSAGE_SCHEMA = {
         "code_insee": {"type": "string"},
         "commune": {"type": "string"},
         "lieu": {"type": "string", "nullable": True},
+        "distance_km": {"type": "number", "description": "de l'origine au point d'arrêt"},
     },
 }
 

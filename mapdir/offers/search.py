@@ -312,7 +312,9 @@ def _nearest_offers(
 
 def _stop_entries(origin: Origin, rows: list[Any], start: datetime) -> dict[int, dict[str, Any]]:
     """Entries of the offers (survivors of merges, matching the filters) whose active stops
-    are in an origin commune or within 5 km, with their next passages."""
+    are in an origin commune or within 5 km, with their next passages: the nearest stop's
+    first (its distance is the entry's; in an origin commune first at equal distance), then
+    the other stops', each stop's by date."""
     located = [r for r in rows if r.lon is not None]
     distance_of = dict(
         zip(
@@ -321,24 +323,27 @@ def _stop_entries(origin: Origin, rows: list[Any], start: datetime) -> dict[int,
             strict=True,
         )
     )
+    codes = origin.codes
+
+    def stop_distance(stop: Any) -> float:
+        # a stop placed nowhere (its commune has no point) in an origin commune is there
+        return distance_of.get(stop.id, 0.0 if stop.code in codes else math.inf)
+
+    near = [r for r in rows if r.code in codes or stop_distance(r) <= PERMANENCE_RADIUS_M]
+    near.sort(key=lambda s: (round(stop_distance(s)), s.code not in codes, s.id))
     entries: dict[int, dict[str, Any]] = {}
-    near = [
-        r
-        for r in rows
-        if r.code in origin.codes or distance_of.get(r.id, math.inf) <= PERMANENCE_RADIUS_M
-    ]
-    for stop in sorted(near, key=lambda s: distance_of.get(s.id, math.inf)):
+    for stop in near:
+        distance_m = stop_distance(stop)
         entry = entries.setdefault(
             stop.offre_id,
-            {"id": stop.offre_id, "_distance_m": distance_of.get(stop.id, 0.0),
-             "_commune": stop.code, "_passages": []},
+            {"id": stop.offre_id, "_distance_m": distance_m, "_commune": stop.code,
+             "_passages": []},
         )  # fmt: skip
         for slot in hours_eval.passages(stop.horaires, start):
             slot.update({"permanence_id": stop.id, "code_insee": stop.code,
-                         "commune": stop.commune, "lieu": stop.lieu})  # fmt: skip
+                         "commune": stop.commune, "lieu": stop.lieu,
+                         "distance_km": round(distance_m / 1000.0, 2)})  # fmt: skip
             entry["_passages"].append(slot)
-    for entry in entries.values():
-        entry["_passages"].sort(key=lambda s: s["debut"])
     return entries
 
 

@@ -211,8 +211,18 @@ def decorate_offer(
         "prise_rdv_url": safe_url(offer.get("prise_rdv_url")),
         "acceslibre_url": safe_url(offer.get("acceslibre_url")),
         "itineraire": directions_url(origin, offer),
+        "arrets": stops_next_passage(offer.get("prochains_passages") or []),
     }
     return offer
+
+
+def stops_next_passage(passages: list[dict[str, Any]], count: int = 3) -> list[dict[str, Any]]:
+    """The next passage of each stop, in the answer's order (the nearest stop first), at most
+    ``count`` stops."""
+    firsts: dict[Any, dict[str, Any]] = {}
+    for passage in passages:
+        firsts.setdefault(passage.get("permanence_id"), passage)
+    return list(firsts.values())[:count]
 
 
 def map_marker(offer: dict[str, Any], url: str) -> dict[str, Any] | None:

@@ -567,6 +567,29 @@ def test_permanence_in_origin_commune_brings_its_offer_with_next_dates(conn):
     assert merged not in {r["id"] for r in body["resultats"]}
 
 
+def test_passages_of_the_nearest_stop_come_first(conn):
+    """The stop the distance is measured to gives the first passages, even when another
+    stop nearby has an earlier one; each stop's passages by date."""
+    near = conn.execute(
+        text("SELECT b.code FROM commune a JOIN commune b ON b.code <> a.code "
+             "AND ST_DWithin(a.point::geography, b.point::geography, 5000) "
+             "WHERE a.code = '87011' ORDER BY b.code LIMIT 1")
+    ).scalar_one()  # fmt: skip
+    bus = insert_offer(conn, "Bus numérique", 1.5, 45.5, itinerance=["Itinérant"])
+    later_here = insert_permanence(conn, bus, "87011", "Fr[2] 09:30-12:00")  # 11 December
+    sooner_there = insert_permanence(conn, bus, near, "Mo 09:00-12:00", lieu="Salle")  # 7 Dec.
+    body = search(conn, code_commune="87011", limite=3)
+    first = next(r for r in body["resultats"] if r["id"] == bus)
+    assert first["distance_km"] == 0 and first["distance_depuis"] == "permanence"
+    passages = first["prochains_passages"]
+    assert [p["permanence_id"] for p in passages[:2]] == [later_here, later_here]
+    assert passages[0]["debut"] == "2026-12-11T09:30" and passages[0]["distance_km"] == 0
+    there = [p for p in passages if p["permanence_id"] == sooner_there]
+    assert there and passages.index(there[0]) > 0
+    assert there[0]["debut"] == "2026-12-07T09:00" and 0 < there[0]["distance_km"] <= 5
+    assert [p["debut"] for p in there] == sorted(p["debut"] for p in there)
+
+
 def test_remote_offers_are_apart_and_never_carry_a_distance(conn):
     lon, lat = commune_point(conn, "87085")
     nowhere = insert_offer(
