@@ -5,14 +5,15 @@ Inserts ``--offers`` synthetic active offers scattered around real commune point
 ``bench …``, committed and VACUUMed as autovacuum leaves a settled directory, deleted at the
 end), then runs ``--searches`` searches from random postcodes (the La Poste file) with
 random filters (services, free only, open on a weekday at office hours, open "now", open on
-a weekday morning or afternoon) through the service function, on the search engine's connection (as the API), twice: ours (KNN
-window on the GiST index, exact geodesic re-rank, proof of the order) and the baseline,
-where the KNN window is replaced by ``ST_DWithin(point::geography, origin, 50 km) ORDER BY
-ST_Distance`` and everything else (origin, stops, remote offers, full rows, hours) is
-identical (the baseline gets its own GiST index on geography, created for the run and
-dropped at the end). Prints p50/p95/p99 in milliseconds, the baseline/ours ratio, a
-breakdown by kind of search, and for scale the bare statements from commune points with
-how often the fixed radius returned fewer than N offers. Needs the communes loaded.
+a weekday morning or afternoon) through the service function, on the search engine's
+connection (as the API), twice: ours (KNN window on the GiST index, exact geodesic re-rank,
+proof of the order) and the baseline, where the KNN window is replaced by
+``ST_DWithin(point::geography, origin, 50 km) ORDER BY ST_Distance`` and everything else
+(origin, stops, remote offers, full rows, hours) is identical (the baseline gets its own
+GiST index on geography, created for the run and dropped at the end). Prints p50/p95/p99
+in milliseconds, the baseline/ours ratio, a breakdown by kind of search, and for scale the
+bare statements from commune points with how often the fixed radius returned fewer than N
+offers. Needs the communes loaded.
 
     .venv/bin/python benchmarks/bench_search.py [--url URL | --scratch] [--offers 100000]
         [--searches 1000]

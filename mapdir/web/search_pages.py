@@ -225,12 +225,17 @@ def recherche():
         "origine": {"lat": origin_point[1], "lon": origin_point[0]},
         "offres": markers,
     }
+    any_time_url = None
+    if body["parametres"]["ouvert"]:  # the same search without the opening time
+        cleared = {name: "" for name in ("ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le")}
+        any_time_url = url_for("web.recherche") + "?" + form_query(form, **cleared)
     return render_template(
         "resultats.html",
         form=form,
         body=body,
         choix_communes=commune_choices,
         carte=map_data,
+        sans_horaire_url=any_time_url,
         maintenant=now,
     )
 

@@ -94,6 +94,11 @@ def test_form_searches_a_day_and_part_of_it(client, wednesday_offers):
         r"Lieux ouverts : mercredi \d+ (décembre|janvier|\w+), matin \(8 h–12 h\)", html
     )
     assert "Matinale" in html and "Vespérale" not in html
+    # the same search without the opening time, one link away (offers without hours too)
+    link = re.search(r'<a href="([^"]+)">Voir tous les lieux, quels que soient', html)
+    assert link and "ouvert" not in link.group(1) and "lieu=87000" in link.group(1)
+    everything = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Matinale" in everything and "Vespérale" in everything
     # the choices stay selected in the form shown again
     assert re.search(r'<option value="mercredi"\s+selected', html)
     # a link with the API's own value works too
