@@ -50,7 +50,7 @@ FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
 #: (mapdir.offers.open_time); any other « ouvert » value (a link such as
 #: ``ouvert=mercredi-matin``) goes to the API as it is
 OPEN_DAYS = (
-    ("aujourd-hui", "Aujourd'hui"), ("demain", "Demain"), ("lundi", "Lundi"),
+    ("", "— choisir —"), ("aujourd-hui", "Aujourd'hui"), ("demain", "Demain"), ("lundi", "Lundi"),
     ("mardi", "Mardi"), ("mercredi", "Mercredi"), ("jeudi", "Jeudi"),
     ("vendredi", "Vendredi"), ("samedi", "Samedi"), ("dimanche", "Dimanche"),
 )  # fmt: skip
@@ -123,10 +123,12 @@ def filter_args(form: dict[str, Any]) -> dict[str, str]:
         args["frais"] = "gratuit"
     if form["limite"]:
         args["limite"] = form["limite"]
+    if not form["ouvert"]:  # a day or a date picked without its choice ticked: it is meant
+        form["ouvert"] = "jour" if form["ouvert_jour"] else "date" if form["ouvert_le"] else ""
     ouvert = form["ouvert"]
     if ouvert == "jour":
         day, part = form["ouvert_jour"], form["ouvert_moment"]
-        if day not in dict(OPEN_DAYS) or part not in dict(OPEN_PARTS):
+        if not day or day not in dict(OPEN_DAYS) or part not in dict(OPEN_PARTS):
             raise InvalidParameter(
                 "Choisissez un jour et un moment dans les listes.", parametre="ouvert_jour"
             )

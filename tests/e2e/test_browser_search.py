@@ -7,7 +7,7 @@ import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
 
 pytestmark = pytest.mark.e2e
@@ -104,6 +104,26 @@ def test_search_map_offer_and_fiche(browser, live_server, offers):
     assert [r.find_element(By.TAG_NAME, "th").text.split()[0] for r in rows][0] == "Lundi"
     assert len(rows) == 7 and "14 h–18 h" in rows[1].text and "Fermé" in rows[0].text
     _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#carte .leaflet-marker-icon"))
+
+
+def test_search_open_on_a_day_from_the_form(browser, live_server, offers):
+    """Picking a day and a part of it ticks « Ouvert un jour donné » (recherche.js); the
+    results keep the offers open then and say which opening was asked for."""
+    driver = browser
+    driver.get(live_server + "/")
+    driver.find_element(By.ID, "lieu").send_keys("87400")
+    driver.find_element(By.CSS_SELECTOR, "details.options > summary").click()
+    assert not driver.find_element(By.ID, "ouvert-jour").is_selected()
+    Select(driver.find_element(By.ID, "ouvert_jour")).select_by_value("mardi")
+    Select(driver.find_element(By.ID, "ouvert_moment")).select_by_value("apres-midi")
+    assert driver.find_element(By.ID, "ouvert-jour").is_selected()
+    driver.find_element(By.CSS_SELECTOR, "form.search-form button[type=submit]").click()
+    asked = _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".critere-ouverture")))
+    assert asked.text.startswith("Lieux ouverts : mardi ")
+    assert "après-midi (13 h–18 h)" in asked.text
+    names = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "ol.resultats h3")]
+    assert "Médiathèque e2e" in names and SCRIPT_NAME in names
+    assert "Espace numérique e2e" not in names  # no hours: set aside
 
 
 def test_results_usable_at_320_px(browser, live_server, offers):

@@ -104,6 +104,29 @@ def test_form_searches_a_day_and_part_of_it(client, wednesday_offers):
     # a link with the API's own value works too
     linked = client.get("/recherche?lieu=87000&ouvert=mercredi-apres-midi").get_data(as_text=True)
     assert "Vespérale" in linked and "Matinale" not in linked
-    bad = client.get("/recherche?lieu=87000&ouvert=jour&ouvert_jour=jamais")
-    assert bad.status_code == 400
-    assert "Choisissez un jour et un moment" in bad.get_data(as_text=True)
+    for query in ("ouvert=jour&ouvert_jour=jamais", "ouvert=jour&ouvert_jour=&ouvert_moment=matin"):
+        bad = client.get(f"/recherche?lieu=87000&{query}")
+        assert bad.status_code == 400
+        assert "Choisissez un jour et un moment" in bad.get_data(as_text=True)
+
+
+def test_form_without_its_choice_ticked_uses_the_day_or_date_picked(client, wednesday_offers):
+    """Without JavaScript, a day (or a date) picked while « Peu importe » stays ticked is
+    what the prescriber meant: it applies, and the form shown again ticks its choice."""
+    html = client.get(
+        "/recherche?lieu=87000&ouvert=&ouvert_jour=2026-12-02&ouvert_moment=apres-midi"
+    ).get_data(as_text=True)
+    assert "Choisissez un jour" in html  # not a day of the list: refused, not ignored
+    html = client.get(
+        "/recherche?lieu=87000&ouvert=&ouvert_jour=mercredi&ouvert_moment=apres-midi"
+    ).get_data(as_text=True)
+    assert re.search(r"Lieux ouverts : mercredi \d+ \w+, après-midi", html)
+    assert "Vespérale" in html and "Matinale" not in html
+    assert re.search(r'id="ouvert-jour" name="ouvert" value="jour"\s+checked', html)
+    html = client.get("/recherche?lieu=87000&ouvert=&ouvert_le=2026-12-02T10:45").get_data(
+        as_text=True
+    )
+    assert "Lieux ouverts : mercredi 2 décembre à 10 h 45" in html
+    assert "Matinale" in html and "Vespérale" not in html
+    everything = client.get("/recherche?lieu=87000&ouvert=&ouvert_jour=").get_data(as_text=True)
+    assert "Lieux ouverts" not in everything and "Vespérale" in everything
