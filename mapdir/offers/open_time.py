@@ -145,7 +145,9 @@ def _interval(raw: str) -> Period:
     try:
         start = datetime.fromisoformat(first.strip())
         second = second.strip()
-        if re.fullmatch(r"\d{1,2}:\d{2}", second):  # an end time on the same day
+        if second == "24:00":  # the end of the start's day
+            end = datetime.combine(start.date() + timedelta(days=1), time(0, 0))
+        elif re.fullmatch(r"\d{1,2}:\d{2}", second):  # an end time on the same day
             end = datetime.combine(start.date(), time.fromisoformat(second.zfill(5)))
         else:
             end = datetime.fromisoformat(second)

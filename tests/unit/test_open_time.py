@@ -42,6 +42,8 @@ WEDNESDAY_11H = datetime(2026, 12, 2, 11, 0)
          "vendredi 1er janvier (toute la journée)"),
         ("2026-12-02T09:00/12:30", WEDNESDAY_11H, "2026-12-02T09:00/2026-12-02T12:30",
          "mercredi 2 décembre, 9 h–12 h 30"),
+        ("2026-12-02T18:00/24:00", WEDNESDAY_11H, "2026-12-02T18:00/2026-12-03T00:00",
+         "mercredi 2 décembre, 18 h–24 h"),
         ("2026-12-02T09:00/2026-12-03T12:00", WEDNESDAY_11H, "2026-12-02T09:00/2026-12-03T12:00",
          "mercredi 2 décembre, 9 h – jeudi 3 décembre 12 h"),
     ],
