@@ -24,6 +24,7 @@ from mapdir.offers.hours_eval import (
     french_day,
     french_slot_label,
     hour_label,
+    start_of,
     wall_clock,
 )
 
@@ -78,12 +79,12 @@ def as_iso(when: datetime | Period) -> str:
 def describe(when: datetime | Period) -> str:
     """ "mercredi 2 décembre à 10 h" or the period's label."""
     if isinstance(when, Period):
-        return when.label
+        return when.label or french_slot_label(when.start, when.end)
     return f"{french_day(when)} à {hour_label(when)}"
 
 
 def _within_years(when: datetime | Period) -> datetime | Period:
-    _check_year((when.start if isinstance(when, Period) else when).year)
+    _check_year(start_of(when).year)
     return when
 
 

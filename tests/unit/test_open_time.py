@@ -114,3 +114,4 @@ def test_an_instant_is_still_an_instant():
     assert hours_eval.open_state("We 10:30-12:00", datetime(2026, 12, 2, 10, 0)) == "ferme"
     assert hours_eval.start_of(MORNING) == MORNING.start
     assert MORNING.isoformat() == "2026-12-02T08:00/2026-12-02T12:00"
+    assert describe(MORNING) == "mercredi 2 décembre, 8 h–12 h"  # no label: its hours
