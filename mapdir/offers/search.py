@@ -266,10 +266,12 @@ def _nearest_offers(
     limit: int,
     rows: list[Any] | None = None,
     lat_cap: float = 90.0,
+    slots: list[int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Nearest entries (with ``_distance_m``) and how many candidates of the first window
     had unknown hours. ``rows``: the first (planar) window when the caller already has it;
-    ``lat_cap``: no active offer lies beyond this latitude (north or south).
+    ``lat_cap``: no active offer lies beyond this latitude (north or south); ``slots``: the
+    opening time's candidate tags when the caller has them already.
 
     Rounds widen the window until the answer is proven. When the planar window cannot prove
     it after a widening, or reaches beyond FAR_WINDOW_DEG (overseas, far from everything),
@@ -281,7 +283,7 @@ def _nearest_offers(
     sphere = False
     params: dict[str, Any] = {"origin": origin.wkt}
     if timed:
-        params["creneaux"] = candidate_tags(filters.ouvert)
+        params["creneaux"] = slots if slots is not None else candidate_tags(filters.ouvert)
     unknown_first: int | None = None
     entries: list[dict[str, Any]] = []
     for round_ in range(MAX_ROUNDS):
@@ -392,11 +394,13 @@ def search_offers(
     beyond = not by_kind["o"] or by_kind["o"][0].beyond
     lat_cap = 90.0 if beyond else LAT_CAP
     window_rows = sorted(by_kind["k"], key=attrgetter("planar"))  # the union mixes the order
-    entries, unknown_hours = _nearest_offers(conn, origin, filters, limit, window_rows, lat_cap)
+    entries, unknown_hours = _nearest_offers(
+        conn, origin, filters, limit, window_rows, lat_cap, origin_params.get("creneaux")
+    )
     unknown_hours += sum(r.rang for r in by_kind["i"])  # nearby offers without hours
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
-    start = hours_eval.start_of(filters.ouvert) if filters.ouvert is not None else now
+    start = hours_eval.start_of(filters.ouvert) if timed else now
     for offer_id, stop_entry in _stop_entries(origin, stops, start).items():
         entry = by_id.get(offer_id)
         if entry is None:
@@ -421,11 +425,11 @@ def search_offers(
         out["distance_depuis"] = "permanence" if entry.get("_via_permanence") else "lieu"
         out["dans_commune_origine"] = entry["_commune"] in origin.codes
         out["prochains_passages"] = entry.get("_passages", [])
-        if filters.ouvert is not None:
+        if timed:
             out["ouvert_a_l_heure_demandee"] = True
         results.append(out)
     notes = []
-    if filters.ouvert is not None and unknown_hours:
+    if timed and unknown_hours:
         count = f"Au moins {limit}" if unknown_hours >= limit else str(unknown_hours)
         notes.append(
             f"{count} offre(s) proche(s) sans horaires exploitables ont été écartées "
@@ -435,8 +439,8 @@ def search_offers(
         "origine": origin.as_json(),
         "parametres": {
             "limite": limit,
-            "ouvert": open_time.as_iso(filters.ouvert) if filters.ouvert else None,
-            "ouvert_libelle": open_time.describe(filters.ouvert) if filters.ouvert else None,
+            "ouvert": open_time.as_iso(filters.ouvert) if timed else None,
+            "ouvert_libelle": open_time.describe(filters.ouvert) if timed else None,
         },
         "nombre": len(results),
         "resultats": results,
