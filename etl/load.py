@@ -190,9 +190,10 @@ def _load(
     snapshot = _snapshot_date(path)
     for rec in prepared:
         rec.empreinte = content_hash(rec.brut, rec.donnees)
-        if not rec.donnees.get("date_maj") and snapshot:
+        if not rec.donnees.get("date_maj") and snapshot and "date_maj_invalide" not in rec.fixes:
             # a source without dates (France Services): the file's date, outside the hash
-            # so that the same content in a newer file stays "unchanged"
+            # so that the same content in a newer file stays "unchanged"; a record whose
+            # date was a placeholder (1970-01-01) or unreadable keeps an unknown date
             rec.donnees["date_maj"] = snapshot
         old = existing.get(rec.source_id)
         if old is None:

@@ -3,7 +3,8 @@
 Several sources may describe the same place (after deduplication). Each field comes from
 the best record that has a value: sources are ranked by how authoritative they are for a
 place (the France Services file for France Services, the national v1 files next…), then
-by freshness (``date_maj``). The point comes from the most precise geocoding. List fields
+by freshness (``date_maj``). The hours (timetable and the text shown "tel que publié")
+come together from one record. The point comes from the most precise geocoding. List fields
 of the national vocabularies are the union of what the sources say. ``champs_source``
 records which source gave each field (provenance per field).
 """
@@ -23,6 +24,9 @@ SOURCE_RANK = {
     "aidants-connect": 5,
 }
 PRECISION_RANK = {"adresse": 0, "source": 1, "rue": 2, "commune": 3}
+# fields that must come from one and the same record: the timetable (OSM) and the text it
+# was read from (or could not be read from) describe one source's hours, never a mix
+GROUPED_FIELDS = (("horaires", "horaires_texte"),)
 # lists whose union makes sense; the others (contacts) come from the best record only
 UNION_FIELDS = {
     "services",
@@ -59,7 +63,20 @@ def build_offer(records: list[dict[str, Any]]) -> dict[str, Any]:
     ordered = sorted(usable, key=_rank)
     out: dict[str, Any] = {}
     provenance: dict[str, str] = {}
+    grouped = {f for group in GROUPED_FIELDS for f in group}
+    for group in GROUPED_FIELDS:
+        source_rec = next(
+            (r for r in ordered if any(r["donnees"].get(f) not in (None, "") for f in group)),
+            None,
+        )
+        for field in group:
+            value = source_rec["donnees"].get(field) if source_rec else None
+            out[field] = value if value not in (None, "") else None
+            if out[field] is not None:
+                provenance[field] = source_rec["source"]
     for field in SCALAR_FIELDS:
+        if field in grouped:
+            continue
         key = "commune" if field == "commune_nom" else field
         for rec in ordered:
             value = rec["donnees"].get(key)

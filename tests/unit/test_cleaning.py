@@ -166,6 +166,18 @@ def test_dates() -> None:
     assert cleaning.parse_date(None) == (None, False)
 
 
+def test_placeholder_dates_are_unknown() -> None:
+    # the Charente file (charente-lieux-2023-07.json) has one record "updated" 1970-01-01
+    assert cleaning.parse_date("1970-01-01") == (None, True)
+    assert cleaning.parse_date("01/01/1970") == (None, True)
+    assert cleaning.parse_date("1970-01-01T00:00:00Z") == (None, True)
+    assert cleaning.parse_date("1900-01-01") == (None, True)
+    assert cleaning.parse_date("1999-12-31") == (None, True)  # before any such directory
+    assert cleaning.parse_date("2999-01-01") == (None, True)  # in the future
+    assert cleaning.parse_date(date(1970, 1, 1)) == (None, True)
+    assert cleaning.parse_date("2000-01-01") == (date(2000, 1, 1), False)
+
+
 def test_luhn() -> None:
     assert cleaning.luhn_ok("43493312300029")
     assert not cleaning.luhn_ok("43493312300028")

@@ -199,3 +199,12 @@ def test_newest_file_picks_the_latest_snapshot() -> None:
     assert file_date(Path("x-2023-02.json")) == (2023, 2, 0)
     for slug in SOURCES:
         assert newest_file(slug, OFFERS) is not None, slug
+
+
+def test_charente_placeholder_date_is_unknown(mapped) -> None:
+    raws, records, _ = mapped["charente-lieux-2023-07.json"]
+    placeholder = {str(r["id"]) for r in raws if str(r.get("date_maj", "")).startswith("1970")}
+    assert len(placeholder) == 1  # one real record claims an update on 1970-01-01
+    (record,) = [r for r in records if r.source_id in placeholder]
+    assert record.date_maj is None and "date_maj_invalide" in record.fixes
+    assert all(r.date_maj is None or r.date_maj.year >= 2000 for r in records)
