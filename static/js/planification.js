@@ -1,4 +1,6 @@
 // Planners' page: access-time choropleth, proposed stops with their catchments, sortable tables.
+// Tooltips, popups and icons are DOM nodes filled with textContent: names come from the
+// directory (any source, any structure account) and Leaflet inserts strings as HTML.
 (function () {
   "use strict";
   var COLOURS = { couverte: "#2da44e", peu_couverte: "#d4a72c", zone_blanche: "#cf222e" };
@@ -34,6 +36,26 @@
   }
   document.querySelectorAll("table.triable").forEach(sortable);
 
+  function node(tag, text) {
+    var el = document.createElement(tag);
+    if (text !== undefined) { el.textContent = String(text); }
+    return el;
+  }
+
+  function stopPopup(stop) {
+    var box = node("div");
+    box.appendChild(node("strong", stop.rang + ". " + stop.nom));
+    box.appendChild(node("div", "+" + stop.gain_marginal + " habitants"));
+    return box;
+  }
+
+  function communeTooltip(p, coveringStop) {
+    var text = p.nom + " : " + (p.duree_estimee_min === null ? "aucun lieu" :
+      p.duree_estimee_min + " min (" + p.offre_nom + ")");
+    if (coveringStop) { text += " — couverte par l'arrêt " + coveringStop; }
+    return node("span", text);
+  }
+
   var element = document.getElementById("carte");
   if (!element || !window.L) return;
   var config = JSON.parse(element.getAttribute("data-config"));
@@ -49,9 +71,8 @@
         .addTo(stopsLayer);
       L.marker(at, {
         title: stop.nom,
-        icon: L.divIcon({ className: "arret-marker", html: String(stop.rang), iconSize: [26, 26] })
-      }).bindPopup("<strong>" + stop.rang + ". " + stop.nom + "</strong><br>+" +
-        stop.gain_marginal + " habitants").addTo(stopsLayer);
+        icon: L.divIcon({ className: "arret-marker", html: node("span", stop.rang), iconSize: [26, 26] })
+      }).bindPopup(stopPopup(stop)).addTo(stopsLayer);
       stop.communes_nouvellement_couvertes.forEach(function (c) { newlyCovered[c.code] = stop.nom; });
     });
   }
@@ -64,9 +85,7 @@
       },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        l.bindTooltip(p.nom + " : " + (p.duree_estimee_min === null ? "aucun lieu" :
-          p.duree_estimee_min + " min (" + p.offre_nom + ")") +
-          (newlyCovered[p.code] ? " — couverte par l'arrêt " + newlyCovered[p.code] : ""));
+        l.bindTooltip(function () { return communeTooltip(p, newlyCovered[p.code]); });
       }
     }).addTo(map);
     layer.bringToBack();
