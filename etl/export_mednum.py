@@ -7,12 +7,16 @@ constraints before it is written: a value that would break its pattern or length
 (phone normalised, summary shortened) or left empty, and an offer that still lacks a
 required field (address, postcode, commune) is skipped and counted, so no invalid row is
 ever emitted. ``validate_csv`` checks a written file with frictionless.
+
+Text that a spreadsheet would run as a formula is neutralised (``mapdir.csv_export``)
+before the constraints are checked, so the check sees the value that is written; the
+schema's patterned fields cannot start with a formula character except the phone, a plain
+number left as it is (docs/csv-exports.md).
 """
 
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import re
 from collections import Counter
@@ -29,6 +33,7 @@ from sqlalchemy.engine import Connection
 from etl import vocab
 from etl.cleaning import clean_phone, clean_pivot
 from etl.hours import validate_osm
+from mapdir import csv_export
 from mapdir.config import PROJECT_ROOT
 
 SCHEMA_PATH = (
@@ -181,7 +186,7 @@ def _first_phone(phones: Iterable[str] | None) -> str:
 
 
 def _summary(value: object) -> str:
-    summary = _one_line(value)
+    summary = csv_export.neutralise(_one_line(value))
     if len(summary) <= SUMMARY_MAX:
         return summary
     return summary[: SUMMARY_MAX - 1].rstrip() + "…"
@@ -242,7 +247,7 @@ def build_row(offer: dict[str, Any]) -> dict[str, str]:
     }
     for schema_name, (column, allowed) in _VOCABULARY_FIELDS.items():
         row[schema_name] = _labels(offer.get(column), allowed)
-    return {name: row.get(name, "") for name in field_names()}
+    return {name: csv_export.neutralise(row.get(name, "")) for name in field_names()}
 
 
 def enforce_schema(row: dict[str, str], summary: ExportSummary | None = None) -> str | None:
@@ -289,9 +294,7 @@ def write_csv(conn: Connection, departement: str | None, out: TextIO) -> ExportS
     Open ``out`` with ``newline=""`` and UTF-8 encoding.
     """
     summary = ExportSummary()
-    writer = csv.DictWriter(out, fieldnames=field_names(), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(export_rows(conn, departement, summary))
+    csv_export.write(out, field_names(), export_rows(conn, departement, summary))
     return summary
 
 

@@ -7,8 +7,6 @@ the later of ``date_maj`` and ``confirmed_at``); « toujours à jour » sets ``c
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from mapdir import csv_export
 from mapdir.editing.accounts import User
 from mapdir.editing.permissions import scope_sql
 from mapdir.offers.offer_json import freshness
@@ -71,16 +70,9 @@ def freshness_rows(
     return out, counts
 
 
-def _cell(value: Any) -> str:
-    """Plain text for a spreadsheet: no formula injection (=, +, -, @ at the start)."""
-    value = ", ".join(CATEGORIES[c] for c in value) if isinstance(value, list) else str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
-    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheets read UTF-8
+    """The dashboard's CSV (UTF-8 with a BOM, so that spreadsheets read it)."""
+    labelled = (
+        {**row, "categories": ", ".join(CATEGORIES[c] for c in row["categories"])} for row in rows
+    )
+    return csv_export.to_text(CSV_COLUMNS, labelled, csv_export.STANDARD_BOM)

@@ -15,6 +15,8 @@ import geopandas as gpd
 from shapely import from_geojson
 from shapely.geometry import Point
 
+from mapdir import csv_export
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "geojson": "application/geo+json",
@@ -80,7 +82,8 @@ def to_bytes(frame: gpd.GeoDataFrame, fmt: str, layer: str = "couverture") -> by
         points = frame.geometry.representative_point()
         table["lon"] = points.x.round(6)
         table["lat"] = points.y.round(6)
-        return table.to_csv(index=False).encode("utf-8")
+        table = table.astype(object).where(table.notna(), None)
+        return csv_export.to_bytes(list(table.columns), table.itertuples(index=False))
     if fmt == "geojson":
         return json.dumps(json.loads(frame.to_json(drop_id=True)), ensure_ascii=False).encode()
     if fmt == "gpkg":

