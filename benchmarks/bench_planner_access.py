@@ -30,8 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import insert_synthetic, scratch_database, vacuum_offers  # noqa: E402
 
 from mapdir.config import Settings  # noqa: E402
-from mapdir.db import get_engine  # noqa: E402
-from mapdir.pgcluster import database_url  # noqa: E402
+from mapdir.db import database_url, get_engine  # noqa: E402
 from mapdir.planner import access, mclp, solvers, synthetic  # noqa: E402
 from mapdir.planner.travel import access_by_code, coverage_relation  # noqa: E402
 

@@ -6,7 +6,8 @@ import click
 
 from mapdir import migrate
 from mapdir.config import Settings
-from mapdir.pgcluster import Cluster, database_url
+from mapdir.db import database_url
+from mapdir.pgcluster import Cluster
 
 
 @click.group()

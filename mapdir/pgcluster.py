@@ -17,18 +17,14 @@ import secrets
 import shutil
 import stat
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from mapdir.config import Settings
+from mapdir.db.location import ROLE, ClusterLayout
 from mapdir.errors import SetupError
 
-ROLE = "mapdir"
-SOCKET_PATH_MAX = 107  # bytes of a Unix socket's path on Linux (sun_path, without its NUL)
 EXTENSIONS = ("postgis", "unaccent", "pg_trgm", "intarray")
 INSTALL_HINT = (
     "PostgreSQL/PostGIS introuvable : installez-les (Debian/Ubuntu : "
@@ -74,37 +70,8 @@ def open_ancestor(path: Path) -> bool:
     return True
 
 
-@dataclass
-class Cluster:
-    settings: Settings
-
-    @property
-    def root(self) -> Path:
-        return self.settings.var_dir / "postgres"
-
-    @property
-    def datadir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def sockdir(self) -> Path:
-        return self.root / "run"
-
-    @property
-    def logfile(self) -> Path:
-        return self.root / "postgres.log"
-
-    @property
-    def password_file(self) -> Path:
-        return self.root / "password"
-
-    @property
-    def port(self) -> int:
-        return int(self.settings["MAPDIR_PG_PORT"])
-
-    @property
-    def dbname(self) -> str:
-        return self.settings["MAPDIR_PG_DATABASE"]
+class Cluster(ClusterLayout):
+    """The embedded cluster's lifecycle: create, start, stop, databases."""
 
     # -- helpers ---------------------------------------------------------------
     def _run_as_owner(self) -> str | None:
@@ -141,23 +108,6 @@ class Cluster:
                 os.chown(dirpath, pw.pw_uid, pw.pw_gid)
                 for f in files:
                     os.chown(os.path.join(dirpath, f), pw.pw_uid, pw.pw_gid)
-
-    def password(self) -> str:
-        return self.password_file.read_text().strip()
-
-    @property
-    def host(self) -> str:
-        """Where clients connect: the socket directory, or 127.0.0.1 when the socket's
-        path would be too long (a project in a deep folder)."""
-        socket = self.sockdir / f".s.PGSQL.{self.port}"
-        return str(self.sockdir) if len(os.fsencode(socket)) <= SOCKET_PATH_MAX else "127.0.0.1"
-
-    def url(self, dbname: str | None = None) -> str:
-        name = dbname or self.dbname
-        if self.host == "127.0.0.1":
-            return f"postgresql+psycopg://{ROLE}:{self.password()}@127.0.0.1:{self.port}/{name}"
-        host = quote(self.host, safe="/")
-        return f"postgresql+psycopg://{ROLE}:{self.password()}@/{name}?host={host}&port={self.port}"
 
     def is_initialised(self) -> bool:
         return (self.datadir / "PG_VERSION").exists()
@@ -307,16 +257,3 @@ class Cluster:
     def drop_database(self, dbname: str) -> None:
         with psycopg.connect(self._admin_conninfo(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-
-
-def database_url(settings: Settings, dbname: str | None = None) -> str:
-    """The URL the application uses: DATABASE_URL, or the embedded cluster's."""
-    external = settings["DATABASE_URL"]
-    if external:
-        if external.startswith("postgresql://") or external.startswith("postgres://"):
-            external = "postgresql+psycopg://" + external.split("://", 1)[1]
-        return external
-    cluster = Cluster(settings)
-    if not cluster.password_file.exists():
-        raise SetupError("Base intégrée non initialisée : lancez « mapdir db start ».")
-    return cluster.url(dbname)

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from mapdir.config import Settings
-from mapdir.pgcluster import database_url
+from mapdir.db import database_url
 
 config = context.config
 url = config.attributes.get("url") or database_url(Settings.from_env())

@@ -62,7 +62,7 @@ def db_url(cluster: Cluster) -> str:
     cluster.drop_database(TEST_DB)
     cluster.ensure_database(TEST_DB)
     yield cluster.url(TEST_DB)
-    from mapdir.db import _engine_for
+    from mapdir.db.engines import _engine_for
 
     _engine_for.cache_clear()
     cluster.drop_database(TEST_DB)
@@ -129,7 +129,7 @@ def make_database(cluster: Cluster, db_url: str, shared_data: Path):
         return eng
 
     yield _make
-    from mapdir.db import _engine_for
+    from mapdir.db.engines import _engine_for
 
     for full, eng in made:
         eng.dispose()

@@ -11,8 +11,9 @@ import psycopg
 import pytest
 
 from mapdir.config import PROJECT_ROOT, Settings
+from mapdir.db import database_url
 from mapdir.errors import SetupError
-from mapdir.pgcluster import Cluster, database_url
+from mapdir.pgcluster import Cluster
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from mapdir import db
+from mapdir.db import engines as db
 
 
 def test_a_connection_killed_while_idle_is_replaced(engine, monkeypatch):

@@ -116,7 +116,7 @@ def reimported(cluster, db_url, shared_data):
         "new_path": new_path,
     }
     eng.dispose()
-    from mapdir.db import _engine_for
+    from mapdir.db.engines import _engine_for
 
     _engine_for.cache_clear()
     cluster.drop_database(name)

@@ -48,7 +48,7 @@ def loaded(cluster, db_url, shared_data):
     print(f"\nbase 87 construite en {time.perf_counter() - started:.1f} s")
     yield eng
     eng.dispose()
-    from mapdir.db import _engine_for
+    from mapdir.db.engines import _engine_for
 
     _engine_for.cache_clear()
     cluster.drop_database(name)

@@ -30,6 +30,6 @@ def test_import_does_no_work(monkeypatch):
     import mapdir
 
     called = []
-    monkeypatch.setattr("mapdir.db._engine_for", lambda url: called.append(url))
+    monkeypatch.setattr("mapdir.db.engines._engine_for", lambda url: called.append(url))
     importlib.reload(mapdir)
     assert called == []

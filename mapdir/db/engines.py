@@ -1,4 +1,5 @@
-"""Engines: one SQLAlchemy engine per database URL, and a health check."""
+"""Engines: one pooled SQLAlchemy engine per database URL (and one for the search reads),
+and a health check."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from mapdir.config import Settings
-from mapdir.pgcluster import database_url
+from mapdir.db.location import database_url
 
 #: a pooled connection idle for longer than this is pinged before use
 IDLE_PING_S = 10.0
