@@ -1,7 +1,7 @@
 """The offer's field names, shared by the ETL (merge, rebuild) and the services.
 
-The tables themselves are created by the Alembic migrations (``migrations/versions``) and
-queried with SQL; no ORM mirror is kept, so there is one schema definition only.
+The table itself is declared in mapdir.db.tables.offers (and built by the migrations);
+these tuples name the fields an offer takes from its source records, in merge order.
 """
 
 LIST_FIELDS = (
