@@ -3,8 +3,10 @@ and a health check."""
 
 from __future__ import annotations
 
+import json
 import time
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -53,10 +55,15 @@ def _engine_for(url: str, search: bool = False) -> Engine:
         # transactions is still committed or rolled back by its own block; only the reads
         # of the driver cursor end with this COMMIT.
         options = {"pool_size": 5, "max_overflow": 5, "pool_reset_on_return": "commit"}
-    engine = create_engine(url, pool_use_lifo=True, **options)
+    engine = create_engine(url, pool_use_lifo=True, json_serializer=dumps_json, **options)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
     return engine
+
+
+def dumps_json(value: Any) -> str:
+    """How jsonb values are written: UTF-8 text, dates (and anything else) as strings."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _ping_if_idle(dbapi_conn, record, _proxy) -> None:

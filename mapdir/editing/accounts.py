@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Update
 
+from mapdir.db.rows import exists_row
+from mapdir.db.tables import geo, offre, tentative_connexion, utilisateur
 from mapdir.editing.models import ROLES
 from mapdir.errors import Conflict, InvalidParameter, MapdirError, NotFound
 
@@ -51,7 +55,7 @@ class User:
         return f"{self.email} ({self.role}{' ' + scope if scope else ''})"
 
 
-_USER_COLUMNS = "id, email, role, departement, epci, offre_id, actif, version_session"
+_USER_COLUMNS = [utilisateur.c[name] for name in User.__dataclass_fields__]
 
 
 def _user(row: Any) -> User:
@@ -81,6 +85,11 @@ def normalise_email(email: str) -> str:
     return email
 
 
+def _email_is(email: str) -> ColumnElement[bool]:
+    """The account of this email whatever its case (the unique index is on lower(email))."""
+    return func.lower(utilisateur.c.email) == email
+
+
 def create_user(
     conn: Connection,
     email: str,
@@ -101,55 +110,40 @@ def create_user(
         raise InvalidParameter("Un compte structure a besoin d'une offre (--offre).")
     if (
         departement
-        and not conn.execute(
-            text(
-                "SELECT 1 FROM departement WHERE code = :c UNION SELECT 1 FROM commune"
-                " WHERE departement = :c LIMIT 1"
-            ),
-            {"c": departement},
-        ).first()
+        and not exists_row(conn, geo.departement.c.code == departement)
+        and not exists_row(conn, geo.commune.c.departement == departement)
     ):
         raise InvalidParameter(f"Département inconnu : {departement}.")
-    if epci and not conn.execute(text("SELECT 1 FROM epci WHERE siren = :s"), {"s": epci}).first():
+    if epci and not exists_row(conn, geo.epci.c.siren == epci):
         raise InvalidParameter(f"EPCI inconnu : {epci}.")
-    if (
-        offre_id
-        and not conn.execute(text("SELECT 1 FROM offre WHERE id = :i"), {"i": offre_id}).first()
-    ):
+    if offre_id and not exists_row(conn, offre.c.id == offre_id):
         raise InvalidParameter(f"Offre inconnue : {offre_id}.")
     check_password_strength(password)
-    if conn.execute(
-        text("SELECT 1 FROM utilisateur WHERE lower(email) = :e"), {"e": email}
-    ).first():
+    if exists_row(conn, _email_is(email)):
         raise Conflict(f"Un compte existe déjà pour {email}.")
     row = conn.execute(
-        text(
-            "INSERT INTO utilisateur (email, hash_mot_de_passe, role, departement, epci, offre_id)"
-            f" VALUES (:e, :h, :r, :d, :ep, :o) RETURNING {_USER_COLUMNS}"
-        ),
-        {
-            "e": email,
-            "h": hash_password(password),
-            "r": role,
-            "d": departement if role == "animateur" else None,
-            "ep": epci if role == "animateur" else None,
-            "o": offre_id if role == "structure" else None,
-        },
+        insert(utilisateur)
+        .values(
+            email=email,
+            hash_mot_de_passe=hash_password(password),
+            role=role,
+            departement=departement if role == "animateur" else None,
+            epci=epci if role == "animateur" else None,
+            offre_id=offre_id if role == "structure" else None,
+        )
+        .returning(*_USER_COLUMNS)
     ).one()
     return _user(row)
 
 
 def get_user(conn: Connection, user_id: int) -> User | None:
-    row = conn.execute(
-        text(f"SELECT {_USER_COLUMNS} FROM utilisateur WHERE id = :i"), {"i": user_id}
-    ).first()
+    row = conn.execute(select(*_USER_COLUMNS).where(utilisateur.c.id == user_id)).first()
     return _user(row) if row else None
 
 
 def find_user(conn: Connection, email: str) -> User:
     row = conn.execute(
-        text(f"SELECT {_USER_COLUMNS} FROM utilisateur WHERE lower(email) = :e"),
-        {"e": (email or "").strip().lower()},
+        select(*_USER_COLUMNS).where(_email_is((email or "").strip().lower()))
     ).first()
     if row is None:
         raise NotFound(f"Aucun compte pour {email}.")
@@ -157,20 +151,25 @@ def find_user(conn: Connection, email: str) -> User:
 
 
 def list_users(conn: Connection) -> list[User]:
-    rows = conn.execute(text(f"SELECT {_USER_COLUMNS} FROM utilisateur ORDER BY email"))
+    rows = conn.execute(select(*_USER_COLUMNS).order_by(utilisateur.c.email))
     return [_user(r) for r in rows]
+
+
+def _update_user(user_id: int, **values: Any) -> Update:
+    return update(utilisateur).where(utilisateur.c.id == user_id).values(**values)
+
+
+#: a change that ends the account's sessions (they carry the former version)
+_NEW_SESSION_VERSION = {
+    "version_session": utilisateur.c.version_session + 1,
+    "updated_at": func.now(),
+}
 
 
 def set_active(conn: Connection, email: str, active: bool) -> User:
     """Disable (or enable) an account; a disabled account's sessions end at once."""
     user = find_user(conn, email)
-    conn.execute(
-        text(
-            "UPDATE utilisateur SET actif = :a, version_session = version_session + 1,"
-            " updated_at = now() WHERE id = :i"
-        ),
-        {"a": active, "i": user.id},
-    )
+    conn.execute(_update_user(user.id, actif=active, **_NEW_SESSION_VERSION))
     return find_user(conn, email)
 
 
@@ -178,11 +177,7 @@ def set_password(conn: Connection, user_id: int, password: str) -> None:
     """Store a new password hash and end the account's other sessions."""
     check_password_strength(password)
     conn.execute(
-        text(
-            "UPDATE utilisateur SET hash_mot_de_passe = :h, version_session = version_session + 1,"
-            " updated_at = now() WHERE id = :i"
-        ),
-        {"h": hash_password(password), "i": user_id},
+        _update_user(user_id, hash_mot_de_passe=hash_password(password), **_NEW_SESSION_VERSION)
     )
 
 
@@ -195,19 +190,22 @@ def _verify(hashed: str, password: str) -> bool:
 
 def verify_password(conn: Connection, user_id: int, password: str) -> bool:
     hashed = conn.execute(
-        text("SELECT hash_mot_de_passe FROM utilisateur WHERE id = :i"), {"i": user_id}
+        select(utilisateur.c.hash_mot_de_passe).where(utilisateur.c.id == user_id)
     ).scalar_one()
     return _verify(hashed, password)
 
 
 def _recent_failures(conn: Connection, email: str, ip: str) -> tuple[int, int]:
+    attempt = tentative_connexion.c
     row = conn.execute(
-        text(
-            "SELECT count(*) FILTER (WHERE email = :e) AS by_key, count(*) AS by_ip"
-            " FROM tentative_connexion WHERE ip = :ip AND NOT reussie"
-            " AND created_at > now() - make_interval(mins => :w)"
-        ),
-        {"e": email, "ip": ip, "w": WINDOW_MINUTES},
+        select(
+            func.count().filter(attempt.email == email).label("by_key"),
+            func.count().label("by_ip"),
+        ).where(
+            attempt.ip == ip,
+            ~attempt.reussie,
+            attempt.created_at > func.now() - timedelta(minutes=WINDOW_MINUTES),
+        )
     ).one()
     return row.by_key, row.by_ip
 
@@ -224,23 +222,14 @@ def authenticate(conn: Connection, email: str, password: str, ip: str) -> User |
             f"Trop de tentatives de connexion : réessayez dans {WINDOW_MINUTES} minutes."
         )
     row = conn.execute(
-        text(f"SELECT {_USER_COLUMNS}, hash_mot_de_passe FROM utilisateur WHERE lower(email) = :e"),
-        {"e": key},
+        select(*_USER_COLUMNS, utilisateur.c.hash_mot_de_passe).where(_email_is(key))
     ).first()
     ok = _verify(row.hash_mot_de_passe if row else _DUMMY_HASH, password or "")
     ok = ok and row is not None and row.actif
-    conn.execute(
-        text("INSERT INTO tentative_connexion (email, ip, reussie) VALUES (:e, :ip, :ok)"),
-        {"e": key, "ip": ip, "ok": ok},
-    )
+    conn.execute(insert(tentative_connexion).values(email=key, ip=ip, reussie=ok))
     if not ok:
         return None
     if _hasher.check_needs_rehash(row.hash_mot_de_passe):
-        conn.execute(
-            text("UPDATE utilisateur SET hash_mot_de_passe = :h WHERE id = :i"),
-            {"h": hash_password(password), "i": row.id},
-        )
-    conn.execute(
-        text("UPDATE utilisateur SET derniere_connexion = now() WHERE id = :i"), {"i": row.id}
-    )
+        conn.execute(_update_user(row.id, hash_mot_de_passe=hash_password(password)))
+    conn.execute(_update_user(row.id, derniere_connexion=func.now()))
     return _user(row)

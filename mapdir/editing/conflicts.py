@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, null, select, update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.tables import offre, surcharge
 from mapdir.editing import history
 from mapdir.editing.accounts import User
-from mapdir.editing.permissions import require_offer, scope_sql
+from mapdir.editing.permissions import in_scope, require_offer
 from mapdir.editing.services import edit_offer
 from mapdir.errors import InvalidParameter, NotFound
 
 
 def list_conflicts(conn: Connection, user: User) -> list[Any]:
-    where, params = scope_sql(user)
+    s = surcharge.c
     return conn.execute(
-        text(
-            "SELECT s.offre_id, s.champ, s.valeur, s.valeur_source, s.source_actuelle,"
-            " s.updated_at, o.nom, o.commune_nom FROM surcharge s JOIN offre o"
-            f" ON o.id = s.offre_id WHERE s.actif AND s.en_conflit AND {where}"
-            " ORDER BY s.updated_at DESC, s.offre_id, s.champ"
-        ),
-        params,
+        select(
+            s.offre_id,
+            s.champ,
+            s.valeur,
+            s.valeur_source,
+            s.source_actuelle,
+            s.updated_at,
+            offre.c.nom,
+            offre.c.commune_nom,
+        )
+        .join_from(surcharge, offre, offre.c.id == s.offre_id)
+        .where(s.actif, s.en_conflit, in_scope(user))
+        .order_by(s.updated_at.desc(), s.offre_id, s.champ)
     ).all()
 
 
@@ -32,22 +39,25 @@ def resolve_conflict(
 ) -> int | None:
     """``choice``: ``saisie`` keeps the person's value, ``source`` takes the sources' one."""
     require_offer(conn, user, offer_id)
+    s = surcharge.c
+    this_field = (s.offre_id == offer_id, s.champ == field)
     row = conn.execute(
-        text(
-            "SELECT valeur, source_actuelle FROM surcharge WHERE offre_id = :o AND champ = :c"
-            " AND actif AND en_conflit FOR UPDATE"
-        ),
-        {"o": offer_id, "c": field},
+        select(s.valeur, s.source_actuelle)
+        .where(*this_field, s.actif, s.en_conflit)
+        .with_for_update()
     ).first()
     if row is None:
         raise NotFound("Aucun conflit sur ce champ.")
     if choice == "saisie":
         conn.execute(
-            text(
-                "UPDATE surcharge SET valeur_source = source_actuelle, source_actuelle = NULL,"
-                " en_conflit = false, updated_at = now() WHERE offre_id = :o AND champ = :c"
-            ),
-            {"o": offer_id, "c": field},
+            update(surcharge)
+            .where(*this_field)
+            .values(
+                valeur_source=s.source_actuelle,
+                source_actuelle=null(),  # SQL NULL, not a JSON null
+                en_conflit=False,
+                updated_at=func.now(),
+            )
         )
         return history.record_change(
             conn,

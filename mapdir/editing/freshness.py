@@ -11,12 +11,13 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import exists, select
 from sqlalchemy.engine import Connection
 
 from mapdir import csv_export
+from mapdir.db.tables import offre, surcharge
 from mapdir.editing.accounts import User
-from mapdir.editing.permissions import scope_sql
+from mapdir.editing.permissions import in_scope
 from mapdir.offers.offer_json import freshness
 
 CATEGORIES = {
@@ -33,16 +34,20 @@ def freshness_rows(
 ) -> tuple[list[dict[str, Any]], Counter]:
     """Offers of ``user``'s scope needing attention, and the count per category."""
     today = today or date.today()
-    where, params = scope_sql(user)
+    o, s = offre.c, surcharge.c
+    conflict = exists().where(s.offre_id == o.id, s.actif, s.en_conflit)
     rows = conn.execute(
-        text(
-            "SELECT o.id, o.nom, o.commune_nom, o.statut, o.date_maj, o.confirmed_at,"
-            " EXISTS (SELECT 1 FROM surcharge s WHERE s.offre_id = o.id AND s.actif"
-            "  AND s.en_conflit) AS en_conflit"
-            f" FROM offre o WHERE {where} AND o.statut NOT IN ('fusionnee', 'fermee')"
-            " ORDER BY o.nom, o.id"
-        ),
-        params,
+        select(
+            o.id,
+            o.nom,
+            o.commune_nom,
+            o.statut,
+            o.date_maj,
+            o.confirmed_at,
+            conflict.label("en_conflit"),
+        )
+        .where(in_scope(user), o.statut.not_in(("fusionnee", "fermee")))
+        .order_by(o.nom, o.id)
     ).all()
     out: list[dict[str, Any]] = []
     counts: Counter = Counter()

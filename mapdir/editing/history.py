@@ -7,12 +7,12 @@ new change (action ``annulation``) and the reverted row points to it (``annulee_
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.tables import modification
 from mapdir.editing.accounts import User
 
 ACTION_LABELS = {
@@ -39,47 +39,52 @@ def record_change(
 ) -> int:
     """Store one change; returns its id."""
     return conn.execute(
-        text(
-            "INSERT INTO modification (offre_id, utilisateur_id, auteur, action, champs, motif,"
-            " annule_id) VALUES (:o, :u, :a, :act, CAST(:c AS jsonb), :m, :an) RETURNING id"
-        ),
-        {
-            "o": offer_id,
-            "u": user.id if user else None,
-            "a": user.email if user else "système",
-            "act": action,
-            "c": json.dumps(champs, ensure_ascii=False, default=str),
-            "m": motif,
-            "an": annule_id,
-        },
+        insert(modification)
+        .values(
+            offre_id=offer_id,
+            utilisateur_id=user.id if user else None,
+            auteur=user.email if user else "système",
+            action=action,
+            champs=champs,
+            motif=motif,
+            annule_id=annule_id,
+        )
+        .returning(modification.c.id)
     ).scalar_one()
 
 
 def history_of(conn: Connection, offer_id: int) -> list[Any]:
     """The offer's changes, newest first."""
+    m = modification.c
     return conn.execute(
-        text(
-            "SELECT id, offre_id, auteur, action, champs, motif, annule_id, annulee_par,"
-            " created_at FROM modification WHERE offre_id = :o ORDER BY created_at DESC, id DESC"
-        ),
-        {"o": offer_id},
+        select(
+            m.id,
+            m.offre_id,
+            m.auteur,
+            m.action,
+            m.champs,
+            m.motif,
+            m.annule_id,
+            m.annulee_par,
+            m.created_at,
+        )
+        .where(m.offre_id == offer_id)
+        .order_by(m.created_at.desc(), m.id.desc())
     ).all()
 
 
 def get_change(conn: Connection, change_id: int) -> Any:
+    m = modification.c
     return conn.execute(
-        text(
-            "SELECT id, offre_id, action, champs, annulee_par FROM modification WHERE id = :i"
-            " FOR UPDATE"
-        ),
-        {"i": change_id},
+        select(m.id, m.offre_id, m.action, m.champs, m.annulee_par)
+        .where(m.id == change_id)
+        .with_for_update()
     ).first()
 
 
 def mark_reverted(conn: Connection, change_id: int, by_change_id: int) -> None:
     conn.execute(
-        text("UPDATE modification SET annulee_par = :n WHERE id = :i"),
-        {"n": by_change_id, "i": change_id},
+        update(modification).where(modification.c.id == change_id).values(annulee_par=by_change_id)
     )
 
 

@@ -10,13 +10,15 @@ sources. An override whose value the sources now agree with is retired.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, any_, func, literal, null, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Update
 
 from etl.merge import build_offer
+from mapdir.db.tables import enregistrement_source, offre, surcharge
 from mapdir.editing.fields import COLUMN_FIELDS
 
 SAISIE = "saisie"  # provenance of an edited field in offre.champs_source
@@ -38,15 +40,13 @@ def built_value(built: dict[str, Any], field: str) -> Any:
 
 def source_values(conn: Connection, offer_id: int) -> dict[str, Any] | None:
     """What the sources alone say about an offer (None for an offer with no source record)."""
+    record = enregistrement_source.c
     records = [
         {"source": r.source, "source_id": r.source_id, "present": r.present, "donnees": r.donnees}
         for r in conn.execute(
-            text(
-                "SELECT es.source, es.source_id, es.present, es.donnees"
-                " FROM enregistrement_source es JOIN offre o ON o.id = es.offre_id"
-                " WHERE o.id = :i OR o.fusionnee_dans = :i"
-            ),
-            {"i": offer_id},
+            select(record.source, record.source_id, record.present, record.donnees)
+            .join_from(enregistrement_source, offre, offre.c.id == record.offre_id)
+            .where(or_(offre.c.id == offer_id, offre.c.fusionnee_dans == offer_id))
         )
     ]
     if not records:
@@ -55,8 +55,16 @@ def source_values(conn: Connection, offer_id: int) -> dict[str, Any] | None:
     return {field: built_value(built, field) for field in (*COLUMN_FIELDS, "point")}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+def _update_override(offer_id: int, field: str, **values: Any) -> Update:
+    return (
+        update(surcharge)
+        .where(surcharge.c.offre_id == offer_id, surcharge.c.champ == field)
+        .values(updated_at=func.now(), **values)
+    )
+
+
+#: an override given back to the sources
+_RETIRED = {"actif": False, "en_conflit": False}
 
 
 def record_overrides(
@@ -70,32 +78,28 @@ def record_overrides(
         if field not in sources:
             continue
         if value == sources[field]:  # back to what the sources say: follow them again
-            conn.execute(
-                text(
-                    "UPDATE surcharge SET actif = false, en_conflit = false, updated_at = now()"
-                    " WHERE offre_id = :o AND champ = :c"
-                ),
-                {"o": offer_id, "c": field},
-            )
+            conn.execute(_update_override(offer_id, field, **_RETIRED))
             continue
+        new = insert(surcharge).values(
+            offre_id=offer_id,
+            champ=field,
+            valeur=value,
+            valeur_source=sources[field],
+            modification_id=modification_id,
+        )
         conn.execute(
-            text(
-                """
-                INSERT INTO surcharge (offre_id, champ, valeur, valeur_source, modification_id)
-                VALUES (:o, :c, CAST(:v AS jsonb), CAST(:s AS jsonb), :m)
-                ON CONFLICT (offre_id, champ) DO UPDATE SET valeur = excluded.valeur,
-                    valeur_source = excluded.valeur_source, source_actuelle = NULL,
-                    en_conflit = false, actif = true, modification_id = excluded.modification_id,
-                    updated_at = now()
-                """
-            ),
-            {
-                "o": offer_id,
-                "c": field,
-                "v": _dumps(value),
-                "s": _dumps(sources[field]),
-                "m": modification_id,
-            },
+            new.on_conflict_do_update(
+                index_elements=[surcharge.c.offre_id, surcharge.c.champ],
+                set_={
+                    "valeur": new.excluded.valeur,
+                    "valeur_source": new.excluded.valeur_source,
+                    "source_actuelle": null(),
+                    "en_conflit": False,
+                    "actif": True,
+                    "modification_id": new.excluded.modification_id,
+                    "updated_at": func.now(),
+                },
+            )
         )
 
 
@@ -120,42 +124,27 @@ def apply_overrides(conn: Connection, payload: list[dict[str, Any]]) -> int:
     by_id = {row["id"]: row for row in payload}
     if not by_id:
         return 0
+    s = surcharge.c
     rows = conn.execute(
-        text(
-            "SELECT offre_id, champ, valeur, valeur_source, source_actuelle, en_conflit"
-            " FROM surcharge WHERE actif AND offre_id = ANY(:ids)"
-        ),
-        {"ids": list(by_id)},
+        select(
+            s.offre_id, s.champ, s.valeur, s.valeur_source, s.source_actuelle, s.en_conflit
+        ).where(s.actif, s.offre_id == any_(literal(list(by_id), ARRAY(BigInteger))))
     ).all()
     new_conflicts = 0
     for row in rows:
         built = by_id[row.offre_id]
         now = built_value(built, row.champ)
         if now == row.valeur:
-            conn.execute(
-                text(
-                    "UPDATE surcharge SET actif = false, en_conflit = false, updated_at = now()"
-                    " WHERE offre_id = :o AND champ = :c"
-                ),
-                {"o": row.offre_id, "c": row.champ},
-            )
+            conn.execute(_update_override(row.offre_id, row.champ, **_RETIRED))
             continue
         if now == row.valeur_source and row.en_conflit:  # the sources went back: no conflict
             conn.execute(
-                text(
-                    "UPDATE surcharge SET en_conflit = false, source_actuelle = NULL,"
-                    " updated_at = now() WHERE offre_id = :o AND champ = :c"
-                ),
-                {"o": row.offre_id, "c": row.champ},
+                _update_override(row.offre_id, row.champ, en_conflit=False, source_actuelle=null())
             )
         elif now != row.valeur_source and (not row.en_conflit or now != row.source_actuelle):
             new_conflicts += 1
             conn.execute(
-                text(
-                    "UPDATE surcharge SET en_conflit = true, source_actuelle = CAST(:s AS jsonb),"
-                    " updated_at = now() WHERE offre_id = :o AND champ = :c"
-                ),
-                {"o": row.offre_id, "c": row.champ, "s": _dumps(now)},
+                _update_override(row.offre_id, row.champ, en_conflit=True, source_actuelle=now)
             )
         _overlay(built, row.champ, row.valeur)
     return new_conflicts

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from etl.hours import validate_osm
+from mapdir.db.rows import wgs84_point
+from mapdir.db.tables import permanence
 from mapdir.editing import history
 from mapdir.editing.accounts import User
 from mapdir.editing.permissions import require_offer
@@ -16,12 +18,13 @@ from mapdir.geo.services import commune_ref
 
 
 def _permanence(conn: Connection, permanence_id: int) -> Any:
+    p = permanence.c
     row = conn.execute(
-        text(
-            "SELECT id, offre_id, commune_nom, lieu, adresse, horaires, statut, code_insee"
-            " FROM permanence WHERE id = :i FOR UPDATE"
-        ),
-        {"i": permanence_id},
+        select(
+            p.id, p.offre_id, p.commune_nom, p.lieu, p.adresse, p.horaires, p.statut, p.code_insee
+        )
+        .where(p.id == permanence_id)
+        .with_for_update()
     ).first()
     if row is None:
         raise NotFound("Permanence introuvable.")
@@ -38,22 +41,20 @@ def add_permanence(conn: Connection, user: User, offer_id: int, data: dict[str, 
         if not validate_osm(data["horaires"]):
             raise InvalidParameter("Horaires de la permanence illisibles (syntaxe OSM).")
     perm_id = conn.execute(
-        text(
-            "INSERT INTO permanence (offre_id, code_insee, commune_nom, lieu, adresse, point,"
-            " horaires, extraite, origine, statut) VALUES (:o, :c, :n, :l, :a,"
-            " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :h, false, 'saisie', 'active')"
-            " RETURNING id"
-        ),
-        {
-            "o": offer_id,
-            "c": commune.code,
-            "n": commune.nom,
-            "l": data.get("lieu"),
-            "a": data.get("adresse"),
-            "lon": commune.lon,
-            "lat": commune.lat,
-            "h": data.get("horaires"),
-        },
+        insert(permanence)
+        .values(
+            offre_id=offer_id,
+            code_insee=commune.code,
+            commune_nom=commune.nom,
+            lieu=data.get("lieu"),
+            adresse=data.get("adresse"),
+            point=wgs84_point(commune.lon, commune.lat),
+            horaires=data.get("horaires"),
+            extraite=False,
+            origine="saisie",
+            statut="active",
+        )
+        .returning(permanence.c.id)
     ).scalar_one()
     after = {
         "lieu": data.get("lieu"),
@@ -88,8 +89,9 @@ def set_permanence_status(
     if row.statut == statut:
         return None
     conn.execute(
-        text("UPDATE permanence SET statut = :s, updated_at = now() WHERE id = :i"),
-        {"s": statut, "i": permanence_id},
+        update(permanence)
+        .where(permanence.c.id == permanence_id)
+        .values(statut=statut, updated_at=func.now())
     )
     return history.record_change(
         conn,

@@ -7,11 +7,11 @@ on the server, for every request (pages and JSON alike).
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import exists_row
+from mapdir.db.tables import commune, offre
 from mapdir.editing.accounts import User
 from mapdir.errors import Forbidden, NotFound
 
@@ -29,7 +29,7 @@ def commune_in_scope(conn: Connection, user: User, code_insee: str | None) -> bo
     if user.role != "animateur" or not code_insee:
         return False
     row = conn.execute(
-        text("SELECT departement, epci FROM commune WHERE code = :c"), {"c": code_insee}
+        select(commune.c.departement, commune.c.epci).where(commune.c.code == code_insee)
     ).first()
     if row is None:
         return False
@@ -47,14 +47,14 @@ def can_edit_offer(conn: Connection, user: User | None, offer_id: int) -> bool:
     if user.role == "structure":
         return user.offre_id is not None and offer_id == user.offre_id
     code = conn.execute(
-        text("SELECT code_insee FROM offre WHERE id = :i"), {"i": offer_id}
+        select(offre.c.code_insee).where(offre.c.id == offer_id)
     ).scalar_one_or_none()
     return commune_in_scope(conn, user, code)
 
 
 def require_offer(conn: Connection, user: User | None, offer_id: int) -> None:
     """Raise NotFound (no such offer) or Forbidden (not the user's) — else return."""
-    if not conn.execute(text("SELECT 1 FROM offre WHERE id = :i"), {"i": offer_id}).first():
+    if not exists_row(conn, offre.c.id == offer_id):
         raise NotFound("Offre introuvable.")
     if not can_edit_offer(conn, user, offer_id):
         raise Forbidden(FORBIDDEN_OFFER)
@@ -64,17 +64,16 @@ def can_create(user: User | None) -> bool:
     return user is not None and user.actif and user.role in ("admin", "animateur")
 
 
-def scope_sql(user: User, alias: str = "o") -> tuple[str, dict[str, Any]]:
-    """A WHERE fragment restricting offers (table alias ``alias``) to the user's scope."""
+def in_scope(user: User) -> ColumnElement[bool]:
+    """The condition restricting offers (table ``offre``) to the user's scope."""
     if user.role == "admin":
-        return "true", {}
+        return true()
     if user.role == "structure":
-        return f"{alias}.id = :scope_offre", {"scope_offre": user.offre_id or -1}
-    return (
-        f"{alias}.code_insee IN (SELECT code FROM commune WHERE departement = :scope_dep"
-        " OR epci = :scope_epci)",
-        {"scope_dep": user.departement or "", "scope_epci": user.epci or ""},
+        return offre.c.id == (user.offre_id or -1)
+    territory = select(commune.c.code).where(
+        or_(commune.c.departement == (user.departement or ""), commune.c.epci == (user.epci or ""))
     )
+    return offre.c.code_insee.in_(territory)
 
 
 def can_plan(user: User | None, departement: str) -> bool:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import exists_row
+from mapdir.db.tables import offre, signalement
 from mapdir.editing.accounts import TooManyAttempts, User
-from mapdir.editing.permissions import require_offer, scope_sql
+from mapdir.editing.permissions import in_scope, require_offer
 from mapdir.errors import InvalidParameter, NotFound
 
 CATEGORIES = {
@@ -44,9 +47,7 @@ def submit_report(
     fingerprint: str,
 ) -> int:
     """Store a report; raises InvalidParameter (bad input) or TooManyAttempts (429)."""
-    if not conn.execute(
-        text("SELECT 1 FROM offre WHERE id = :i AND statut <> 'fusionnee'"), {"i": offer_id}
-    ).first():
+    if not exists_row(conn, offre.c.id == offer_id, offre.c.statut != "fusionnee"):
         raise NotFound("Offre introuvable.")
     if categorie not in CATEGORIES:
         raise InvalidParameter("Choisissez le type d'erreur.", parametre="categorie")
@@ -59,34 +60,45 @@ def submit_report(
     if courriel and ("@" not in courriel or len(courriel) > 254):
         raise InvalidParameter("Adresse électronique invalide.", parametre="courriel")
     recent = conn.execute(
-        text(
-            "SELECT count(*) FROM signalement WHERE empreinte_ip = :f"
-            " AND created_at > now() - interval '1 hour'"
-        ),
-        {"f": fingerprint},
+        select(func.count()).where(
+            signalement.c.empreinte_ip == fingerprint,
+            signalement.c.created_at > func.now() - timedelta(hours=1),
+        )
     ).scalar_one()
     if recent >= MAX_PER_HOUR:
         raise TooManyAttempts("Trop de signalements envoyés : réessayez dans une heure.")
     return conn.execute(
-        text(
-            "INSERT INTO signalement (offre_id, categorie, message, courriel, empreinte_ip)"
-            " VALUES (:o, :c, :m, :e, :f) RETURNING id"
-        ),
-        {"o": offer_id, "c": categorie, "m": message, "e": courriel, "f": fingerprint},
+        insert(signalement)
+        .values(
+            offre_id=offer_id,
+            categorie=categorie,
+            message=message,
+            courriel=courriel,
+            empreinte_ip=fingerprint,
+        )
+        .returning(signalement.c.id)
     ).scalar_one()
 
 
 def list_reports(conn: Connection, user: User, statut: str = "nouveau") -> list[Any]:
     """The moderation queue of ``user``'s scope."""
-    where, params = scope_sql(user)
+    s = signalement.c
     return conn.execute(
-        text(
-            "SELECT s.id, s.offre_id, s.categorie, s.message, s.courriel, s.statut,"
-            " s.created_at, o.nom, o.commune_nom FROM signalement s"
-            f" JOIN offre o ON o.id = s.offre_id WHERE s.statut = :st AND {where}"
-            " ORDER BY s.created_at DESC, s.id DESC LIMIT 500"
-        ),
-        {"st": statut, **params},
+        select(
+            s.id,
+            s.offre_id,
+            s.categorie,
+            s.message,
+            s.courriel,
+            s.statut,
+            s.created_at,
+            offre.c.nom,
+            offre.c.commune_nom,
+        )
+        .join_from(signalement, offre, offre.c.id == s.offre_id)
+        .where(s.statut == statut, in_scope(user))
+        .order_by(s.created_at.desc(), s.id.desc())
+        .limit(500)
     ).all()
 
 
@@ -94,14 +106,13 @@ def set_report_status(conn: Connection, user: User, report_id: int, statut: str)
     if statut not in STATUSES:
         raise InvalidParameter("Statut inconnu.")
     offer_id = conn.execute(
-        text("SELECT offre_id FROM signalement WHERE id = :i FOR UPDATE"), {"i": report_id}
+        select(signalement.c.offre_id).where(signalement.c.id == report_id).with_for_update()
     ).scalar_one_or_none()
     if offer_id is None:
         raise NotFound("Signalement introuvable.")
     require_offer(conn, user, offer_id)
     conn.execute(
-        text(
-            "UPDATE signalement SET statut = :s, traite_par = :u, traite_le = now() WHERE id = :i"
-        ),
-        {"s": statut, "u": user.id, "i": report_id},
+        update(signalement)
+        .where(signalement.c.id == report_id)
+        .values(statut=statut, traite_par=user.id, traite_le=func.now())
     )

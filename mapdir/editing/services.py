@@ -7,13 +7,14 @@ The caller owns the transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import jsonb, lon_lat, wgs84_point
+from mapdir.db.tables import enregistrement_source, offre
 from mapdir.editing import history, overrides
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import ADDRESS_FIELDS, COLUMN_FIELDS, FIELDS
@@ -28,13 +29,10 @@ GeocodeHook = Callable[[str | None, str | None, str | None, str | None], Any]
 
 def current_values(conn: Connection, offer_id: int, lock: bool = False) -> dict[str, Any]:
     """The offer's editable fields (JSON form), plus ``statut``."""
-    row = conn.execute(
-        text(
-            f"SELECT {', '.join(COLUMN_FIELDS)}, statut, ST_X(point) AS lon, ST_Y(point) AS lat"
-            f" FROM offre WHERE id = :i{' FOR UPDATE' if lock else ''}"
-        ),
-        {"i": offer_id},
-    ).first()
+    query = select(
+        *(offre.c[name] for name in COLUMN_FIELDS), offre.c.statut, *lon_lat(offre.c.point)
+    ).where(offre.c.id == offer_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("Offre introuvable.")
     values = {name: getattr(row, name) for name in COLUMN_FIELDS}
@@ -64,39 +62,18 @@ def _locate(
 def _write(
     conn: Connection, offer_id: int, changed: dict[str, Any], precision: str = "adresse"
 ) -> None:
-    columns = [f for f in changed if f in COLUMN_FIELDS]
-    if columns:
-        conn.execute(
-            text(
-                f"UPDATE offre o SET {', '.join(f'{c} = r.{c}' for c in columns)}"
-                " FROM jsonb_populate_record(NULL::offre, CAST(:j AS jsonb)) AS r"
-                " WHERE o.id = :i"
-            ),
-            {"i": offer_id, "j": json.dumps({c: changed[c] for c in columns}, ensure_ascii=False)},
-        )
+    """One UPDATE: the changed columns, the point (and its precision), the provenance of
+    every changed field (``saisie``) and ``updated_at``."""
+    values: dict[str, Any] = {f: changed[f] for f in changed if f in COLUMN_FIELDS}
     if "point" in changed:
         point = changed["point"]
-        conn.execute(
-            text(
-                "UPDATE offre SET point = CASE WHEN CAST(:lon AS float8) IS NULL THEN NULL"
-                " ELSE ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) END,"
-                " geo_precision = :p, geo_score = NULL WHERE id = :i"
-            ),
-            {
-                "i": offer_id,
-                "lon": point["lon"] if point else None,
-                "lat": point["lat"] if point else None,
-                "p": precision if point else None,
-            },
-        )
-    provenance = {("point" if f == "point" else f): overrides.SAISIE for f in changed}
-    conn.execute(
-        text(
-            "UPDATE offre SET champs_source = champs_source || CAST(:p AS jsonb),"
-            " updated_at = now() WHERE id = :i"
-        ),
-        {"i": offer_id, "p": json.dumps(provenance)},
-    )
+        values["point"] = wgs84_point(point["lon"], point["lat"]) if point else None
+        values["geo_precision"] = precision if point else None
+        values["geo_score"] = None
+    provenance = {f: overrides.SAISIE for f in changed}
+    values["champs_source"] = offre.c.champs_source.op("||")(jsonb(provenance))
+    values["updated_at"] = func.now()
+    conn.execute(update(offre).where(offre.c.id == offer_id).values(values))
 
 
 def edit_offer(
@@ -163,11 +140,9 @@ def create_offer(
     if not wanted.get("point"):
         wanted["point"], precision = _locate(wanted, commune, geocode)
     offer_id = conn.execute(
-        text(
-            "INSERT INTO offre (nom, code_insee, statut, champs_source) VALUES (:n, :c, 'active',"
-            " '{}') RETURNING id"
-        ),
-        {"n": wanted["nom"], "c": commune.code},
+        insert(offre)
+        .values(nom=wanted["nom"], code_insee=commune.code, statut="active", champs_source={})
+        .returning(offre.c.id)
     ).scalar_one()
     _write(conn, offer_id, {k: v for k, v in wanted.items() if k in FIELDS}, precision or "commune")
     champs = {
@@ -180,12 +155,11 @@ def create_offer(
 
 
 def _status_after_reopen(conn: Connection, offer_id: int) -> str:
+    record = enregistrement_source.c
     present = conn.execute(
-        text(
-            "SELECT bool_or(present), count(*) FROM enregistrement_source es"
-            " JOIN offre o ON o.id = es.offre_id WHERE o.id = :i OR o.fusionnee_dans = :i"
-        ),
-        {"i": offer_id},
+        select(func.bool_or(record.present), func.count())
+        .select_from(enregistrement_source.join(offre, offre.c.id == record.offre_id))
+        .where(or_(offre.c.id == offer_id, offre.c.fusionnee_dans == offer_id))
     ).one()
     return "active" if present[1] == 0 or present[0] else "absente_source"
 
@@ -214,8 +188,7 @@ def set_status(
     if statut == before:
         return None
     conn.execute(
-        text("UPDATE offre SET statut = :s, updated_at = now() WHERE id = :i"),
-        {"s": statut, "i": offer_id},
+        update(offre).where(offre.c.id == offer_id).values(statut=statut, updated_at=func.now())
     )
     action = action or ("fermeture" if statut == "fermee" else "reouverture")
     return history.record_change(
@@ -295,5 +268,5 @@ def revert(conn: Connection, user: User, change_id: int) -> int:
 def confirm_up_to_date(conn: Connection, user: User, offer_id: int) -> int:
     """« Toujours à jour » : sets ``confirmed_at`` (freshness), recorded in the history."""
     require_offer(conn, user, offer_id)
-    conn.execute(text("UPDATE offre SET confirmed_at = now() WHERE id = :i"), {"i": offer_id})
+    conn.execute(update(offre).where(offre.c.id == offer_id).values(confirmed_at=func.now()))
     return history.record_change(conn, offer_id, user, "confirmation", {})

@@ -13,11 +13,12 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from unidecode import unidecode
 from werkzeug.datastructures import MultiDict
 
+from mapdir.db.tables import code_postal, commune
 from mapdir.editing import services
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import FIELDS, parse_offer_form
@@ -135,11 +136,9 @@ def _resolve_insee(conn: Connection, form: MultiDict) -> None:
     if form.get("code_insee") or not form.get("code_postal"):
         return
     rows = conn.execute(
-        text(
-            "SELECT c.code, c.nom FROM code_postal p JOIN commune c ON c.code = p.code_insee"
-            " WHERE p.code_postal = :cp"
-        ),
-        {"cp": form["code_postal"]},
+        select(commune.c.code, commune.c.nom)
+        .join_from(code_postal, commune, commune.c.code == code_postal.c.code_insee)
+        .where(code_postal.c.code_postal == form["code_postal"])
     ).all()
     named = [r.code for r in rows if _key(r.nom) == _key(form.get("commune_nom", ""))]
     if named or len(rows) == 1:

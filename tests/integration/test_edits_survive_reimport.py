@@ -217,6 +217,11 @@ def test_conflicts_page_and_choices(reimported):
     )
     override = _override(eng, ids["D"])
     assert override.actif and not override.en_conflit
+    with eng.connect() as conn:  # the source's value is forgotten: SQL NULL, not JSON null
+        forgotten = text(
+            "SELECT source_actuelle IS NULL FROM surcharge WHERE offre_id = :o AND champ = :c"
+        )
+        assert conn.execute(forgotten, {"o": ids["D"], "c": "horaires"}).scalar_one()
     assert override.valeur_source == _osm(reimported["new"][reimported["picked"]["D"]])
     assert _offer(eng, ids["D"]).horaires == PERSON_HOURS
     with eng.connect() as conn:
