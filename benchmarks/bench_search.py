@@ -42,9 +42,9 @@ from mapdir.config import Settings
 from mapdir.db import database_url, get_engine, get_search_engine
 from mapdir.geo.files import LocalGeoFiles
 from mapdir.geo.importer import import_france
+from mapdir.hours.evaluate import local_now
+from mapdir.hours.open_time import parse_open_time
 from mapdir.offers import search_sql
-from mapdir.offers.hours_eval import local_now
-from mapdir.offers.open_time import parse_open_time
 from mapdir.offers.search import Filters, Origin, SearchRequest, search_offers
 from mapdir.pgcluster import Cluster
 

@@ -49,7 +49,7 @@ HOST = "127.0.0.1"
 WARM_UP = 600
 START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 65
-WORKER_CLASS = "mapdir.web.gunicorn_worker.InlineThreadWorker"
+WORKER_CLASS = "mapdir.http.gunicorn_worker.InlineThreadWorker"
 
 
 def free_port() -> int:
@@ -60,7 +60,7 @@ def free_port() -> int:
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     """gunicorn as scripts/demo runs it: 2 workers of the site's class (gthread's event loop
-    serving each request on its own thread, mapdir/web/gunicorn_worker.py): one request at a
+    serving each request on its own thread, mapdir/http/gunicorn_worker.py): one request at a
     time per process, with HTTP keep-alive, which the sync worker lacks (it closes each
     connection, so every request paid a new TCP connection on both sides)."""
     env = {**os.environ, "DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}

@@ -21,12 +21,10 @@ def _offers_dir(from_dir: Path) -> Path:
 def _geocoder(settings: Settings, enabled: bool):
     if not enabled:
         return None
-    from etl.geocode import BanClient, Geocoder
-    from etl.geocode_cache import PgGeocodeCache
+    from mapdir.geo.geocode_cache import PgGeocodeCache
+    from mapdir.geo.geocoder import ban_geocoder
 
-    cache = PgGeocodeCache(get_engine(settings))
-    client = BanClient(settings["MAPDIR_BAN_URL"], timeout=(5.0, 300.0))
-    return Geocoder(client, cache, min_score=settings.float("MAPDIR_BAN_MIN_SCORE"))
+    return ban_geocoder(settings, PgGeocodeCache(get_engine(settings)), timeout=(5.0, 300.0))
 
 
 @click.group()

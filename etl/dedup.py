@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.dedup_score import PairSide, score_pair
-from etl.merge import SOURCE_RANK
 from etl.rebuild import rebuild_offers
+from mapdir.offers.merge import SOURCE_RANK
 
 RADIUS_M = 300
 

@@ -46,7 +46,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 from unidecode import unidecode
 
-EARTH_RADIUS_M = 6_371_008.8
+from mapdir.geo.geodesy import haversine_m
+
 NULL_SIRET = "00000000000000"
 ITINERANT = "itinerant"
 FRANCE_SERVICES = "france_services"
@@ -142,16 +143,6 @@ class PairScore:
     score: float
     decision: str  # "fusion", "a_verifier" or "distinct"
     explications: list[str] = field(default_factory=list)
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 @lru_cache(maxsize=65536)
@@ -308,7 +299,7 @@ def score_pair(
         why.append(f"adresses {'proches' if addr_sim >= 0.8 else 'différentes'} ({addr_sim:.2f})")
     distance = None
     if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
-        distance = haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+        distance = haversine_m(a.longitude, a.latitude, b.longitude, b.latitude)  # type: ignore[arg-type]
         why.append(f"à {distance:.0f} m" if distance < 1000 else f"à {distance / 1000:.1f} km")
     same_commune = bool(
         (a.code_insee and a.code_insee == b.code_insee)

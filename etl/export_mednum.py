@@ -32,9 +32,9 @@ from sqlalchemy.engine import Connection
 
 from etl import vocab
 from etl.cleaning import clean_phone, clean_pivot
-from etl.hours import validate_osm
 from mapdir import csv_export
 from mapdir.config import PROJECT_ROOT
+from mapdir.hours.osm import validate_osm
 
 SCHEMA_PATH = (
     PROJECT_ROOT.parent

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from etl.geocode import GeocodeQuery, GeocoderError
 from etl.permanences_text import CommuneIndex as TextCommuneIndex
 from etl.permanences_text import extract_permanences
 from etl.record import OfferRecord, Reject
 from etl.resolve import CommuneIndex
+from mapdir.geo.geocoder import GeocodeQuery, GeocoderError
 
 REJECT_LABELS = {
     "nom_manquant": "nom manquant",

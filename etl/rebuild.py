@@ -1,7 +1,7 @@
 """Write offers from their source records: create new ones, rebuild changed ones.
 
 An offer's fields are always derived from the records that describe it (its own and those
-of offers merged into it) by ``etl.merge.build_offer``; this module does the SQL.
+of offers merged into it) by ``mapdir.offers.merge.build_offer``; this module does the SQL.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from etl.merge import build_offer
 from mapdir.editing.overrides import apply_overrides
+from mapdir.offers.merge import build_offer
 from mapdir.offers.models import LIST_FIELDS, SCALAR_FIELDS
 
 _COLUMNS = [*SCALAR_FIELDS, *LIST_FIELDS, "geo_precision", "geo_score", "champs_source"]

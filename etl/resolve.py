@@ -6,7 +6,6 @@ polygons in Lambert-93) and then answers in memory, so the per-record work is pu
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.record import OfferRecord, Reject
+from mapdir.geo.geodesy import haversine_m
 from mapdir.text import normalize_name
 
 MAX_KM_OUTSIDE_POLYGON = 5.0  # a point this far outside its commune's polygon is rejected
@@ -32,13 +32,6 @@ class CommuneRef:
     lon: float | None
     lat: float | None
     population: int
-
-
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0088 * 2 * math.asin(math.sqrt(a))
 
 
 class CommuneIndex:
@@ -100,7 +93,7 @@ class CommuneIndex:
             if rec.latitude is not None and rec.longitude is not None:
                 nearest = min(
                     (c for c in candidates if self.communes[c].lon is not None),
-                    key=lambda c: haversine_km(
+                    key=lambda c: haversine_m(
                         rec.longitude, rec.latitude, self.communes[c].lon, self.communes[c].lat
                     ),
                     default=None,
@@ -147,7 +140,7 @@ class CommuneIndex:
             ref = self.communes[code]
             if ref.lon is None:
                 return 0.0
-            km = haversine_km(lon, lat, ref.lon, ref.lat)
+            km = haversine_m(lon, lat, ref.lon, ref.lat) / 1000.0
             limit = MAX_KM_FROM_COMMUNE_POINT
         if km > limit:
             raise Reject(

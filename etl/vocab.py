@@ -1,6 +1,6 @@
-"""National vocabularies (schema "lieux de médiation numérique" v1.0.2) and label mapping.
+"""Source labels → the national vocabularies (mapdir.offers.vocab, re-exported here).
 
-Every list holds the standard's exact labels. The ``*_from_labels`` functions map what a
+The ``*_from_labels`` functions map what a
 source wrote (v1 labels, v0 labels, abbreviations such as "CNFS") to those labels,
 tolerant of case, accents, apostrophes and spacing; each returns the mapped values (in the
 vocabulary's order, without duplicates) and the labels it did not recognise.
@@ -16,154 +16,19 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-SERVICES_V0_V1_CSV = Path(__file__).parents[1] / "data" / "services-v0-v1.csv"
+from mapdir.offers.vocab import (  # noqa: F401 - the vocabularies are re-exported
+    FRAIS,
+    ITINERANCE,
+    MODALITES_ACCES,
+    MODALITES_ACCOMPAGNEMENT,
+    PRISE_EN_CHARGE,
+    PROGRAMMES,
+    PUBLICS,
+    SERVICES,
+    TYPOLOGIES,
+)
 
-SERVICES: dict[str, str] = {
-    "demarches-administratives": "Aide aux démarches administratives",
-    "outils-numeriques-quotidien": "Maîtrise des outils numériques du quotidien",
-    "insertion-professionnelle": "Insertion professionnelle via le numérique",
-    "utilisation-securisee": "Utilisation sécurisée du numérique",
-    "parentalite-education": "Parentalité et éducation avec le numérique",
-    "loisirs-creations": "Loisirs et créations numériques",
-    "comprehension-monde-numerique": "Compréhension du monde numérique",
-    "acces-internet-materiel": "Accès internet et matériel informatique",
-    "materiel-prix-solidaire": "Acquisition de matériel informatique à prix solidaire",
-}
-PUBLICS = ("Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes")
-PRISE_EN_CHARGE = (
-    "Surdité",
-    "Handicaps moteurs",
-    "Handicaps mentaux",
-    "Illettrisme",
-    "Langues étrangères (anglais)",
-    "Langues étrangères (autres)",
-    "Déficience visuelle",
-)
-FRAIS = ("Gratuit", "Gratuit sous condition", "Payant")
-PROGRAMMES = (
-    "Aidants Connect",
-    "Bibliothèques numérique de référence",
-    "Certification PIX",
-    "Conseillers numériques",
-    "Emmaüs Connect",
-    "France Services",
-    "Grande école du numérique",
-    "La Croix Rouge",
-    "Point d'accès numérique CAF",
-    "Promeneurs du net",
-    "Relais numérique (Emmaüs Connect)",
-)
-MODALITES_ACCES = (
-    "Se présenter",
-    "Téléphoner",
-    "Contacter par mail",
-    "Prendre un RDV en ligne",
-    "Ce lieu n'accueille pas de public",
-    "Envoyer un mail avec une fiche de prescription",
-)
-MODALITES_ACCOMPAGNEMENT = (
-    "En autonomie",
-    "Accompagnement individuel",
-    "Dans un atelier collectif",
-    "À distance",
-)
-ITINERANCE = ("Itinérant", "Fixe")
-# schema.json's `typologie` refers to the data·inclusion "typologies de structure" list.
-TYPOLOGIES: dict[str, str] = {
-    "ACI": "Structures porteuses d'ateliers et chantiers d'insertion",
-    "ACIPHC": "Atelier chantier d'insertion premières heures en chantier",
-    "AFPA": "Agence nationale pour la formation professionnelle des adultes",
-    "AI": "Associations intermédiaires",
-    "ASE": "Aide sociale à l'enfance",
-    "ASSO": "Associations",
-    "ASSO_CHOMEUR": "Associations de chômeurs",
-    "Autre": "Autre",
-    "AVIP": "Crèche à vocation d'insertion professionnelle",
-    "BIB": "Bibliothèque / Médiathèque",
-    "CAARUD": "Centre d'accueil et d'accompagnement à la réduction de risques (usagers de drogues)",
-    "CADA": "Centres d'accueil de demandeurs d'asile",
-    "CAF": "Caisses d'allocations familiales",
-    "CAP_EMPLOI": "Cap Emploi",
-    "CAVA": "Centres d'adaptation à la vie active",
-    "CC": "Communautés de communes",
-    "CCAS": "Centres communaux d'action sociale",
-    "CCONS": "Chambres consulaires",
-    "CD": "Conseils départementaux",
-    "CDAS": "Centre départemental d'action sociale",
-    "CFP": "Centre des finances publiques",
-    "CHRS": "Centres d'hébergement et de réinsertion sociale",
-    "CHU": "Centres d'hébergement d'urgence",
-    "CIAS": "Centres intercommunaux d'action sociale",
-    "CIDFF": "Centres d'information sur les droits des femmes et des familles",
-    "CITMET": "Cité des métiers",
-    "CMP": "Centre médico-psychologique",
-    "CMS": "Centre médico-social",
-    "CPAM": "Caisse primaire d'assurance maladie",
-    "CPH": "Centres provisoires d'hébergement",
-    "CS": "Centre social",
-    "CSAPA": "Centre de soins, d'accompagnement et de prévention en addictologie",
-    "CSC": "Centre socioculturel",
-    "DEETS": "Directions de l'économie, de l'emploi, du travail et des solidarités",
-    "DEPT": "Services sociaux du conseil départemental",
-    "DIPLP": "Délégation interministérielle à la prévention et à la lutte contre la pauvreté",
-    "E2C": "École de la deuxième chance",
-    "EA": "Entreprise adaptée",
-    "EATT": "Entreprise adaptée de travail temporaire",
-    "EI": "Entreprises d'insertion",
-    "EITI": "Entreprises d'insertion par le travail indépendant",
-    "ENM": "Espace numérique mobile",
-    "EPCI": "Intercommunalité",
-    "EPI": "Espace public internet",
-    "EPIDE": "Établissement pour l'insertion dans l'emploi",
-    "EPN": "Espace public numérique",
-    "ES": "Épicerie solidaire",
-    "ESAT": "Établissements ou services d'aide par le travail",
-    "ESS": "Entreprise de l'économie sociale et solidaire",
-    "ETTI": "Entreprises de travail temporaire d'insertion",
-    "EVS": "Espace de vie sociale",
-    "FABLAB": "Fablab",
-    "FABRIQUE": "Fabrique de territoire",
-    "FAIS": "Fédérations d'acteurs de l'insertion et de la solidarité",
-    "FT": "France Travail",
-    "GEIQ": "Groupements d'employeurs pour l'insertion et la qualification",
-    "HUDA": "Hébergement d'urgence pour demandeurs d'asile",
-    "LA_POSTE": "La Poste",
-    "MDE": "Maison de l'emploi",
-    "MDEF": "Maison de l'emploi et de la formation",
-    "MDH": "Maison des habitants",
-    "MDPH": "Maison départementale des personnes handicapées",
-    "MDS": "Maison départementale des solidarités",
-    "MJC": "Maison des jeunes et de la culture",
-    "ML": "Mission locale",
-    "MQ": "Maison de quartier",
-    "MSA": "Mutualité sociale agricole",
-    "MSAP": "Maison de services au public",
-    "MUNI": "Municipalités",
-    "OACAS": "Organisme d'accueil communautaire et d'activité solidaire",
-    "ODC": "Organisation délégataire d'un conseil départemental",
-    "OF": "Organisme de formation",
-    "OIL": "Opérateur d'intermédiation locative",
-    "OPCS": "Organisation porteuse de la clause sociale",
-    "PAD": "Point d'accès au droit",
-    "PE": "Pôle emploi",
-    "PENSION": "Pension de famille",
-    "PI": "Point info",
-    "PIJ_BIJ": "Points et bureaux information jeunesse",
-    "PIMMS": "Point information médiation multi services",
-    "PJJ": "Protection judiciaire de la jeunesse",
-    "PLIE": "Plans locaux pour l'insertion et l'emploi",
-    "PREF": "Préfecture, sous-préfecture",
-    "PREVENTION": "Service ou club de prévention",
-    "REG": "Région",
-    "RELAIS_LECTURE": "Relais lecture",
-    "RESSOURCERIE": "Ressourcerie",
-    "RFS": "Réseau France Services",
-    "RS_FJT": "Résidence sociale / Foyer de jeunes travailleurs",
-    "SCP": "Services et clubs de prévention",
-    "SPIP": "Services pénitentiaires d'insertion et de probation",
-    "TIERS_LIEUX": "Tiers-lieu et coworking",
-    "UDAF": "Union départementale des associations familiales",
-}
+SERVICES_V0_V1_CSV = Path(__file__).parents[1] / "data" / "services-v0-v1.csv"
 
 # Source labels → standard labels. An empty tuple means "known, no standard equivalent".
 PROGRAMME_ALIASES: dict[str, tuple[str, ...]] = {

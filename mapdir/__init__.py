@@ -25,6 +25,7 @@ def _init_editing(app: Flask, settings: Settings) -> None:
     """Back-office: CSRF on every form and data-changing JSON, session cookie flags."""
     from flask_wtf.csrf import CSRFProtect
 
+    from mapdir.http import context
     from mapdir.web.auth_pages import auth_bp
     from mapdir.web.edit_pages import edit_bp
 
@@ -35,6 +36,7 @@ def _init_editing(app: Flask, settings: Settings) -> None:
     csrf = CSRFProtect(app)
     # POST /api/v1/planification only computes (writes nothing): API clients need no token
     csrf.exempt("mapdir.api.planification.planification")
+    context.init_app(app)  # after CSRFProtect: a refused form never reads the user
     app.register_blueprint(auth_bp)
     app.register_blueprint(edit_bp)
 
@@ -51,7 +53,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
         settings = Settings.from_env(overrides)
     else:
         flask_config = {}
-    from mapdir.web.flask_app import MapdirFlask
+    from mapdir.http.flask_app import MapdirFlask
 
     app = MapdirFlask(
         __name__,
@@ -66,8 +68,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config.update(flask_config)
 
     from mapdir.api import api_bp
+    from mapdir.http.errors import register_error_handlers
     from mapdir.web import web_bp
-    from mapdir.web.errors import register_error_handlers
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

@@ -1,8 +1,13 @@
-"""The ``mapdir`` command: one click group, each domain adds its own sub-group."""
+"""The ``mapdir`` command: one click group, each domain adds its own sub-group.
+
+The import pipeline (``etl``, a client of mapdir that mapdir never imports) adds its groups
+through the ``mapdir.commands`` entry points declared in pyproject.toml.
+"""
 
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
 import click
 
@@ -34,10 +39,8 @@ def _register() -> None:
 
     main.add_command(db)
     main.add_command(geo)
-    from etl.commands import etl, export
-
-    main.add_command(etl)
-    main.add_command(export)
+    for plugin in entry_points(group="mapdir.commands"):
+        main.add_command(plugin.load(), plugin.name)
     from mapdir.planner.commands import planner
 
     main.add_command(planner)

@@ -23,8 +23,9 @@ from typing import Any
 from unidecode import unidecode
 
 from etl import cleaning
-from etl.hours import free_text_to_osm, validate_osm
 from etl.record import BadFile, OfferRecord, Reject
+from mapdir.hours.free_text import free_text_to_osm
+from mapdir.hours.osm import validate_osm
 
 
 def read_text(path: Path) -> str:

@@ -19,9 +19,10 @@ from typing import Any
 
 from unidecode import unidecode
 
-from etl.hours import FRENCH_DAYS, fs_days_to_osm
+from etl.hours import fs_days_to_osm
 from etl.record import OfferRecord
 from etl.sources import common
+from mapdir.hours.osm import FRENCH_DAYS
 
 SLUG = "france-services"
 LABEL = "France Services (ANCT)"

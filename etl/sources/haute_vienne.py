@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from etl.hours import free_text_to_osm
 from etl.record import BadFile, OfferRecord
 from etl.sources import common, list_fields
 from etl.vocab import SERVICES, normalise_label
+from mapdir.hours.free_text import free_text_to_osm
 
 SLUG = "haute-vienne"
 LABEL = "Acteurs du numérique de Haute-Vienne (Limoges Métropole)"

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from mapdir.api import api_bp
 from mapdir.errors import InvalidParameter
 from mapdir.geo.services import commune_detail, communes_by_postcode, search_communes
-from mapdir.web.context import connection
+from mapdir.http.context import connection
 
 
 def int_param(name: str, default: int, lo: int, hi: int) -> int:

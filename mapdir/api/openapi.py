@@ -8,7 +8,7 @@ from flask import jsonify
 
 from mapdir.api import api_bp
 from mapdir.api.openapi_planner import planner_paths
-from mapdir.api.recherche import (
+from mapdir.offers.parameters import (
     MODALITES_ACCES,
     MODALITES_ACCOMPAGNEMENT,
     PRISE_EN_CHARGE,

@@ -7,9 +7,8 @@ from flask import Response, jsonify, request
 from mapdir.api import api_bp
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
+from mapdir.http.context import connection, current_user, engine, settings
 from mapdir.planner import exports, publication, services, territories
-from mapdir.web.auth_pages import current_user
-from mapdir.web.context import connection, engine, settings
 
 
 def query_values() -> dict:

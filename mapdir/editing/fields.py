@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from etl import vocab
-from etl.hours import validate_osm
+from mapdir.hours.osm import validate_osm
+from mapdir.offers import vocab
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
-from etl.merge import build_offer
 from mapdir.db.tables import enregistrement_source, offre, surcharge
 from mapdir.editing.fields import COLUMN_FIELDS
+from mapdir.offers.merge import build_offer
 
 SAISIE = "saisie"  # provenance of an edited field in offre.champs_source
 

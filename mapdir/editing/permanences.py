@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from etl.hours import validate_osm
 from mapdir.db.rows import wgs84_point
 from mapdir.db.tables import permanence
 from mapdir.editing import history
@@ -15,6 +14,7 @@ from mapdir.editing.accounts import User
 from mapdir.editing.permissions import require_offer
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.geo.services import commune_ref
+from mapdir.hours.osm import validate_osm
 
 
 def _permanence(conn: Connection, permanence_id: int) -> Any:

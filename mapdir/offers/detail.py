@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from mapdir.errors import NotFound
-from mapdir.offers import hours_eval
+from mapdir.hours import evaluate
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import OFFER_COLUMNS, offer_json, open_at
 
@@ -17,7 +17,7 @@ from mapdir.offers.offer_json import OFFER_COLUMNS, offer_json, open_at
 def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -> dict[str, Any]:
     """One offer with its permanences and a provenance summary; a merged offer answers with
     its survivor (``fusion`` says so). Raises NotFound."""
-    today = (now or hours_eval.local_now()).date()
+    today = (now or evaluate.local_now()).date()
     requested, current, chain = offer_id, offer_id, []
     for _hop in range(10):
         row = conn.execute(
@@ -78,11 +78,11 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
         ),
         {"ids": member_ids},
     ).all()
-    start = now or hours_eval.local_now()
+    start = now or evaluate.local_now()
     out["permanences"] = [
         {"id": p.id, "code_insee": p.code_insee, "commune": p.commune_nom, "lieu": p.lieu,
          "adresse": p.adresse, "horaires": p.horaires, "statut": p.statut,
-         "prochains_passages": hours_eval.passages(p.horaires, start)
+         "prochains_passages": evaluate.passages(p.horaires, start)
          if p.statut == "active" else []}
         for p in stops
     ]  # fmt: skip

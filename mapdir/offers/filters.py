@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from mapdir.offers.hours_eval import Period
+from mapdir.hours.evaluate import Period
 
 
 @dataclass(frozen=True)

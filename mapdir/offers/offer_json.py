@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from mapdir.offers import hours_eval
+from mapdir.hours import evaluate
 from mapdir.offers.models import LIST_FIELDS
 
 #: the plain columns of an offer the public JSON needs (besides ``id`` and ``lon``/``lat``)
@@ -90,5 +90,5 @@ def offer_json(row: Any, today: date) -> dict[str, Any]:
     return out
 
 
-def open_at(expression: str | None, when: datetime | hours_eval.Period | None) -> bool:
-    return when is None or hours_eval.open_state(expression, when) == "ouvert"
+def open_at(expression: str | None, when: datetime | evaluate.Period | None) -> bool:
+    return when is None or evaluate.open_state(expression, when) == "ouvert"

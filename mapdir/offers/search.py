@@ -13,7 +13,7 @@ planar order in degrees differs from the geodesic one, the window is widened (bo
 until the N-th result is provably nearer than any row outside the window, or until the
 table is exhausted; far from everything (overseas), a walk in spherical order takes over.
 Filters and the opening time are tested on the index entries (tags: the filters' values
-and the half-hour slots in which the offer may be open, mapdir.offers.time_slots); the
+and the half-hour slots in which the offer may be open, mapdir.hours.time_slots); the
 exact conditions and the exact opening-hours evaluation then decide. The table is never
 scanned in full.
 
@@ -34,18 +34,18 @@ from operator import attrgetter
 from typing import Any
 
 import numpy as np
-from pyproj import Geod
 from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter, NotFound
+from mapdir.geo.geodesy import EARTH_RADIUS_M, geodesic_m
 from mapdir.geo.services import communes_by_postcode, validate_insee, validate_postcode
-from mapdir.offers import hours_eval, open_time, search_sql
+from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, drive_minutes
+from mapdir.hours import evaluate, open_time
+from mapdir.hours.time_slots import candidate_tags
+from mapdir.offers import search_sql
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import offer_json, open_at
-from mapdir.offers.search_sql import EARTH_RADIUS_M
-from mapdir.offers.time_slots import candidate_tags
 
-GEOD = Geod(ellps="WGS84")  # the ellipsoid of the distances given in answers
 MAX_ROUNDS = 6
 #: the first KNN window: this many times N, at least MIN_WINDOW offers. With an opening
 #: time too: the window then holds offers whose half-hour slots say they may be open (the
@@ -185,37 +185,6 @@ def _exclusion_bound_m(origin: Origin, planar_deg: float, lat_cap: float = 90.0)
     return SPHERE_TO_ELLIPSOID_MIN * EARTH_RADIUS_M * theta
 
 
-def geodesic_m(
-    origins: list[tuple[float, float]], points: list[tuple[float, float]]
-) -> list[float]:
-    """Distance in metres on the WGS84 ellipsoid from each point to the nearest origin."""
-    if not points:
-        return []
-    pts = np.asarray(points, dtype=float)
-    orig = np.asarray(origins, dtype=float)
-    if len(orig) == 1:
-        _, _, dist = GEOD.inv(
-            np.full(len(pts), orig[0, 0]), np.full(len(pts), orig[0, 1]), pts[:, 0], pts[:, 1]
-        )
-        return dist.tolist()
-    # several origins (a postcode's communes): great-circle angles (numpy) keep, for each
-    # point, the origins within 1.2 % of its nearest one, which hold its ellipsoidal
-    # nearest (the two distances differ by less than 0.6 %); only those pairs get the
-    # exact (slower) WGS84 distance
-    lon0, lat0 = np.radians(orig[:, 0])[:, None], np.radians(orig[:, 1])[:, None]
-    lon1, lat1 = np.radians(pts[:, 0])[None, :], np.radians(pts[:, 1])[None, :]
-    hav = (
-        np.sin((lat1 - lat0) / 2) ** 2
-        + np.cos(lat0) * np.cos(lat1) * np.sin((lon1 - lon0) / 2) ** 2
-    )
-    angle = np.arcsin(np.sqrt(np.minimum(hav, 1.0)))
-    keep_o, keep_p = np.nonzero(angle <= angle.min(axis=0) * 1.012 + 1e-12)
-    _, _, dist = GEOD.inv(orig[keep_o, 0], orig[keep_o, 1], pts[keep_p, 0], pts[keep_p, 1])
-    best = np.full(len(pts), np.inf)
-    np.minimum.at(best, keep_p, dist)
-    return best.tolist()
-
-
 def first_window(limit: int) -> int:
     """Size of the first KNN window for N results."""
     return max(round(WINDOW_FACTOR * limit), MIN_WINDOW)
@@ -254,9 +223,9 @@ def _window_bound_m(origin: Origin, rows: list[Any], sphere: bool, lat_cap: floa
 
 
 @lru_cache(maxsize=65_536)
-def _open_state(expression: str | None, when: datetime | hours_eval.Period) -> str:
-    """hours_eval.open_state, once per (expression, time) per process."""
-    return hours_eval.open_state(expression, when)
+def _open_state(expression: str | None, when: datetime | evaluate.Period) -> str:
+    """evaluate.open_state, once per (expression, time) per process."""
+    return evaluate.open_state(expression, when)
 
 
 def _nearest_offers(
@@ -341,7 +310,7 @@ def _stop_entries(origin: Origin, rows: list[Any], start: datetime) -> dict[int,
             {"id": stop.offre_id, "_distance_m": distance_m, "_commune": stop.code,
              "_passages": []},
         )  # fmt: skip
-        for slot in hours_eval.passages(stop.horaires, start):
+        for slot in evaluate.passages(stop.horaires, start):
             slot.update({"permanence_id": stop.id, "code_insee": stop.code,
                          "commune": stop.commune, "lieu": stop.lieu,
                          "distance_km": round(distance_m / 1000.0, 2)})  # fmt: skip
@@ -363,13 +332,13 @@ def search_offers(
     conn: Connection,
     req: SearchRequest,
     *,
-    detour_factor: float = 1.3,
-    speed_kmh: float = 50.0,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The search answer: ``origine``, ``resultats`` (N nearest, with distance_km,
     duree_estimee_min, prochains_passages) and ``a_distance`` (remote offers, no distance)."""
-    now = now or hours_eval.local_now()
+    now = now or evaluate.local_now()
     filters, limit = req.filters, req.limite
     timed = filters.ouvert is not None
     mode, origin_params = _origin_params(conn, req)
@@ -400,7 +369,7 @@ def search_offers(
     unknown_hours += sum(r.rang for r in by_kind["i"])  # nearby offers without hours
     by_id = {e["id"]: e for e in entries}
     stops = [s for s in by_kind["p"] if open_at(s.horaires, filters.ouvert)]
-    start = hours_eval.start_of(filters.ouvert) if timed else now
+    start = evaluate.start_of(filters.ouvert) if timed else now
     for offer_id, stop_entry in _stop_entries(origin, stops, start).items():
         entry = by_id.get(offer_id)
         if entry is None:
@@ -419,9 +388,10 @@ def search_offers(
     results = []
     for entry in ranked:
         out = offer_json(full[entry["id"]], now.date())
-        km = entry["_distance_m"] / 1000.0
-        out["distance_km"] = round(km, 2)
-        out["duree_estimee_min"] = round(km * detour_factor / speed_kmh * 60)
+        out["distance_km"] = round(entry["_distance_m"] / 1000.0, 2)
+        out["duree_estimee_min"] = round(
+            drive_minutes(entry["_distance_m"], detour_factor, speed_kmh)
+        )
         out["distance_depuis"] = "permanence" if entry.get("_via_permanence") else "lieu"
         out["dans_commune_origine"] = entry["_commune"] in origin.codes
         out["prochains_passages"] = entry.get("_passages", [])

@@ -19,13 +19,13 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy.engine import Connection
 
+from mapdir.geo.geodesy import EARTH_RADIUS_M
+from mapdir.hours.time_slots import NO_HOURS
 from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
-from mapdir.offers.time_slots import NO_HOURS
 
 REMOTE = "À distance"
 #: the sphere of the spherical distances (PostGIS's mean radius)
-EARTH_RADIUS_M = 6_371_008.8
 
 #: origin communes: code, nom, lon, lat, rang (their order in the answer)
 ORIGIN_BY_POSTCODE = """

@@ -29,12 +29,12 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
-from pyproj import Geod
 from sqlalchemy.engine import Connection
+
+from mapdir.geo.geodesy import central_angle, ellipsoid_m, near_nearest
 
 FAST_WINDOW = 8
 WIDER_WINDOWS = (48, 256)
-GEOD = Geod(ellps="WGS84")
 
 #: (distance in metres, offer id, reached through a permanence)
 Best = tuple[float, int, bool]
@@ -154,12 +154,11 @@ def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: OfferFilter) 
     for r in rows:
         best: Best | None = (0.0, r[PERM], True) if r[PERM] is not None else None
         if len(offers):
-            sphere = _central_angle(r[LON], r[LAT], lon, lat)
-            near = np.flatnonzero(sphere <= sphere.min() * 1.012 + 1e-12)
-            _, _, dist = GEOD.inv(
-                np.full(len(near), r[LON]), np.full(len(near), r[LAT]),
-                lon[near], lat[near],
-            )  # fmt: skip
+            sphere = central_angle(r[LON], r[LAT], lon, lat)
+            near = np.flatnonzero(near_nearest(sphere, sphere.min()))
+            dist = ellipsoid_m(
+                np.full(len(near), r[LON]), np.full(len(near), r[LAT]), lon[near], lat[near]
+            )
             k = min(range(len(near)), key=lambda j: (dist[j], ids[near[j]]))
             cand = (float(dist[k]), int(ids[near[k]]), False)
             if best is None or cand[:2] < best[:2]:
@@ -167,16 +166,6 @@ def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: OfferFilter) 
         if best is not None:
             out[r[CODE]] = best
     return out
-
-
-def _central_angle(lon0, lat0, lon1, lat1) -> np.ndarray:
-    """Great-circle angle (radians) between points given in degrees (haversine)."""
-    lon0, lat0, lon1, lat1 = (np.radians(a) for a in (lon0, lat0, lon1, lat1))
-    hav = (
-        np.sin((lat1 - lat0) / 2) ** 2
-        + np.cos(lat0) * np.cos(lat1) * np.sin((lon1 - lon0) / 2) ** 2
-    )
-    return 2 * np.arcsin(np.sqrt(np.minimum(hav, 1.0)))
 
 
 def _fast_access(rows: list[tuple], window: int) -> tuple[dict[str, Best], list[str]]:
@@ -200,11 +189,11 @@ def _fast_access(rows: list[tuple], window: int) -> tuple[dict[str, Best], list[
         # great-circle distances (numpy) keep the candidates within 1.2 % of each commune's
         # nearest, which hold its ellipsoidal nearest (the two differ by less than 0.6 %);
         # only those get the exact (slower) WGS84 distance
-        sphere = _central_angle(clon[owners], clat[owners], lons, lats)
+        sphere = central_angle(clon[owners], clat[owners], lons, lats)
         nearest = np.full(n, np.inf)
         np.minimum.at(nearest, owners, sphere)
-        keep = np.flatnonzero(sphere <= nearest[owners] * 1.012 + 1e-12)
-        _, _, dist = GEOD.inv(clon[owners[keep]], clat[owners[keep]], lons[keep], lats[keep])
+        keep = np.flatnonzero(near_nearest(sphere, nearest[owners]))
+        dist = ellipsoid_m(clon[owners[keep]], clat[owners[keep]], lons[keep], lats[keep])
         order = np.lexsort((ids[keep], dist, owners[keep]))
         firsts, at = np.unique(owners[keep][order], return_index=True)
         best_dist[firsts] = dist[order[at]]

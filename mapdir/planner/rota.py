@@ -5,7 +5,7 @@ Rules:
 - each bus works on `weekdays` (default Mon–Fri), two half-days a day (default 09:00-12:00
   and 14:00-17:00), at most `max_half_days_per_week` half-days a week (default 10);
 - a day is depot → morning stop → afternoon stop → depot and must not exceed
-  `max_daily_drive_min`; drive times are straight line × detour / speed (travel.py);
+  `max_daily_drive_min`; drive times: mapdir.geo.travel;
 - stops are paired greedily by shortest distance between them (feasible pairs only); the
   morning stop is the one nearer the depot (the loop length is the same either way); a stop
   that fits with no partner gets a day alone (morning only);
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import opening_hours
 
-from mapdir.planner.travel import DEFAULT_DETOUR, DEFAULT_SPEED_KMH, Place, drive_minutes_matrix
+from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH
+from mapdir.planner.travel import Place, drive_minutes_matrix
 
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr")
 WEEKDAY_LABELS_FR = {
@@ -141,14 +142,14 @@ def build_rota(
     half_days: Sequence[tuple[str, str]] = DEFAULT_HALF_DAYS,
     max_half_days_per_week: int = 10,
     max_daily_drive_min: float = 180.0,
-    detour: float = DEFAULT_DETOUR,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
     speed_kmh: float = DEFAULT_SPEED_KMH,
 ) -> Rota:
     """Schedule `stops` (priority order) from `depot`; see the module docstring for rules."""
     _check(cycle_weeks, buses, weekdays, half_days)
     if len({s.code for s in stops}) != len(stops):
         raise ValueError("Un arrêt figure plusieurs fois dans la liste.")
-    minutes = drive_minutes_matrix([depot, *stops], [depot, *stops], detour, speed_kmh)
+    minutes = drive_minutes_matrix([depot, *stops], [depot, *stops], detour_factor, speed_kmh)
     unscheduled: dict[int, str] = {}
     reachable: list[int] = []
     for row in range(1, len(stops) + 1):

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Connection
 
-from etl.vocab import PROGRAMMES, SERVICES
 from mapdir.config import Settings
 from mapdir.errors import InvalidParameter
+from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, drive_minutes
+from mapdir.offers.vocab import PROGRAMMES, SERVICES
 from mapdir.planner import access, mclp, ranking, rota, solvers, territories
 from mapdir.planner.travel import (
     COUVERTE,
@@ -24,7 +25,6 @@ from mapdir.planner.travel import (
     Place,
     classify,
     coverage_relation,
-    drive_minutes,
 )
 
 CLASSES = (COUVERTE, PEU_COUVERTE, ZONE_BLANCHE)
@@ -39,8 +39,8 @@ class PlanRequest:
     departement: str
     seuil_min: float = 20.0
     zone_blanche_min: float = 30.0
-    detour: float = 1.3
-    vitesse_kmh: float = 50.0
+    detour_factor: float = DEFAULT_DETOUR_FACTOR
+    speed_kmh: float = DEFAULT_SPEED_KMH
     services: tuple[str, ...] = ()
     programme: str | None = None
     k: int = 5
@@ -59,7 +59,9 @@ class PlanRequest:
     def minutes(self, distance_m: float | None) -> float | None:
         """Estimated drive minutes for a straight-line distance (None: no offer)."""
         return (
-            None if distance_m is None else drive_minutes(distance_m, self.detour, self.vitesse_kmh)
+            None
+            if distance_m is None
+            else drive_minutes(distance_m, self.detour_factor, self.speed_kmh)
         )
 
 
@@ -94,8 +96,8 @@ def parse_request(data: Mapping, settings: Settings | None = None) -> PlanReques
             defaults,
             seuil_min=settings.float("MAPDIR_COVERED_MIN"),
             zone_blanche_min=settings.float("MAPDIR_WHITE_ZONE_MIN"),
-            detour=settings.float("MAPDIR_DETOUR_FACTOR"),
-            vitesse_kmh=settings.float("MAPDIR_SPEED_KMH"),
+            detour_factor=settings.float("MAPDIR_DETOUR_FACTOR"),
+            speed_kmh=settings.float("MAPDIR_SPEED_KMH"),
         )
     if not isinstance(data, Mapping):
         raise InvalidParameter("Le corps de la requête doit être un objet JSON.")
@@ -227,8 +229,8 @@ def coverage(conn: Connection, req: PlanRequest) -> dict:
         "parametres": {
             "seuil_min": req.seuil_min,
             "zone_blanche_min": req.zone_blanche_min,
-            "facteur_detour": req.detour,
-            "vitesse_kmh": req.vitesse_kmh,
+            "facteur_detour": req.detour_factor,
+            "vitesse_kmh": req.speed_kmh,
             "services": list(req.services),
             "programme": req.programme,
         },
@@ -252,7 +254,9 @@ def _instance(report: dict, req: PlanRequest, candidate_codes: set[str] | None =
     ]
     current = {r["code"]: r["_minutes"] for r in report["communes"]}
     candidates = [p for p in demand if candidate_codes is None or p.code in candidate_codes]
-    relation = coverage_relation(candidates, demand, req.seuil_min, req.detour, req.vitesse_kmh)
+    relation = coverage_relation(
+        candidates, demand, req.seuil_min, req.detour_factor, req.speed_kmh
+    )
     return demand, current, candidates, relation
 
 
@@ -324,7 +328,11 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
             f"Le dépôt {depot_code} n'est pas une commune du département.", parametre="depot"
         )
     schedule = rota.build_rota(
-        chosen, places[depot_code], req.cycle_semaines, detour=req.detour, speed_kmh=req.vitesse_kmh
+        chosen,
+        places[depot_code],
+        req.cycle_semaines,
+        detour_factor=req.detour_factor,
+        speed_kmh=req.speed_kmh,
     )
     return {
         "departement": req.departement,

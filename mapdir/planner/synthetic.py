@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mapdir.planner.travel import EARTH_RADIUS_M, Place
+from mapdir.geo.geodesy import EARTH_RADIUS_M
+from mapdir.planner.travel import Place
 
 CENTRE_LON = 1.25
 CENTRE_LAT = 45.85

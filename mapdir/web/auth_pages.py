@@ -1,8 +1,6 @@
-"""Login, logout and password change (French pages); the current user on every request.
+"""Login, logout and password change (French pages); ``login_required`` for the pages.
 
-Sessions are Flask's signed cookies (flags set in ``create_app``): they hold the user id
-and the account's ``version_session``, so disabling an account or changing its password
-ends its other sessions. The user is re-read from the database on every request.
+The signed-in user is loaded on every request by mapdir.http.context (``current_user``).
 """
 
 from __future__ import annotations
@@ -15,31 +13,9 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 
 from mapdir.editing import accounts
 from mapdir.errors import MapdirError
-from mapdir.web.context import connection, engine
+from mapdir.http.context import current_user, engine
 
 auth_bp = Blueprint("auth", __name__)
-
-
-@auth_bp.before_app_request
-def load_user() -> None:
-    g.user = None
-    user_id = session.get("uid")
-    if user_id is None:
-        return
-    user = accounts.get_user(connection(), int(user_id))
-    if user is None or not user.actif or user.version_session != session.get("sv"):
-        session.clear()
-        return
-    g.user = user
-
-
-@auth_bp.app_context_processor
-def inject_user() -> dict[str, Any]:
-    return {"current_user": g.get("user")}
-
-
-def current_user() -> accounts.User | None:
-    return g.get("user")
 
 
 def login_required(view: Callable) -> Callable:

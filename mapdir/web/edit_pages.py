@@ -28,10 +28,11 @@ from flask import (
 from mapdir.editing import conflicts as conflict_service
 from mapdir.editing import freshness, history, permanences, queries, reports, services, spreadsheet
 from mapdir.editing.fields import FIELDS, GROUPS, check_json_values, label_of, parse_offer_form
+from mapdir.editing.geocoding import address_locator
 from mapdir.editing.permissions import can_create, can_edit_offer
 from mapdir.errors import InvalidParameter, MapdirError
-from mapdir.web.auth_pages import current_user, login_required
-from mapdir.web.context import connection, engine, settings
+from mapdir.http.context import connection, current_user, engine, settings
+from mapdir.web.auth_pages import login_required
 
 edit_bp = Blueprint("edition", __name__)
 PAGE_SIZE = 100
@@ -43,30 +44,9 @@ def geocode_hook() -> services.GeocodeHook | None:
     Tests and offline set ``app.config["EDITING_GEOCODER"]`` (None or a callable)."""
     if "EDITING_GEOCODER" in current_app.config:
         return current_app.config["EDITING_GEOCODER"]
-    base_url = settings()["MAPDIR_BAN_URL"]
-    if not base_url:
+    if not settings()["MAPDIR_BAN_URL"]:
         return None
-    from etl.geocode import BanClient, GeocodeQuery, Geocoder, GeocoderError
-    from etl.geocode_cache import MemoryGeocodeCache
-
-    geocoder = Geocoder(
-        BanClient(base_url, timeout=(3.0, 10.0), retry_delay=0.5),
-        MemoryGeocodeCache(),
-        min_score=settings().float("MAPDIR_BAN_MIN_SCORE"),
-    )
-
-    def locate(adresse, code_postal, code_insee, commune):
-        try:
-            outcome = geocoder.geocode(
-                [GeocodeQuery("o", adresse, code_postal, code_insee, commune)]
-            )["o"]
-        except GeocoderError:
-            return None
-        if outcome.accepted:
-            return outcome.longitude, outcome.latitude, outcome.precision
-        return None
-
-    return locate
+    return address_locator(settings())
 
 
 def _offer(offer_id: int) -> Any:

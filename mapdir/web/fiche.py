@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from mapdir.offers import hours_eval
+from mapdir.hours import evaluate
+from mapdir.hours.labels import JOURS, french_slot_label, hour_label
 
 #: service slug → (plain-language label, examples shown under the checkbox)
 SERVICE_LABELS: dict[str, tuple[str, str]] = {
@@ -137,36 +138,32 @@ def directions_url(origin: tuple[float, float] | None, offer: dict[str, Any]) ->
     return "https://www.openstreetmap.org/directions?" + query
 
 
-def _hour(moment: datetime) -> str:
-    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
-
-
 def open_now(expression: str | None, now: datetime) -> dict[str, str]:
     """``etat`` (ouvert/ferme/inconnu), its French label, and the next opening's label."""
-    state = hours_eval.open_state(expression, now)
-    slots = hours_eval.next_openings(expression, now, count=2)
+    state = evaluate.open_state(expression, now)
+    slots = evaluate.next_openings(expression, now, count=2)
     upcoming = [s for s in slots if s[0] > now]
     label = ""
     if state == "ouvert" and slots:
-        label = f"jusqu'à {_hour(slots[0][1])}" if slots[0][1].date() == now.date() else ""
+        label = f"jusqu'à {hour_label(slots[0][1])}" if slots[0][1].date() == now.date() else ""
     elif upcoming:
-        label = "prochaine ouverture : " + hours_eval.french_slot_label(*upcoming[0])
+        label = "prochaine ouverture : " + french_slot_label(*upcoming[0])
     return {"etat": state, "libelle": OPEN_LABELS[state], "prochaine": label}
 
 
 def weekly_timetable(expression: str | None, now: datetime) -> list[dict[str, Any]] | None:
     """Monday–Sunday of the current week: each day's open slots as "9 h–12 h" labels
     (public holidays of that week applied); None when the hours cannot be evaluated."""
-    if hours_eval.parse_hours(expression) is None:
+    if evaluate.parse_hours(expression) is None:
         return None
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
     week_end = monday + timedelta(days=7)
     slots = [
-        s for s in hours_eval.next_openings(expression, monday, count=80, horizon_days=8)
+        s for s in evaluate.next_openings(expression, monday, count=80, horizon_days=8)
         if s[0] < week_end
     ]  # fmt: skip
     days = []
-    for index, name in enumerate(hours_eval.JOURS):
+    for index, name in enumerate(JOURS):
         day_start = monday + timedelta(days=index)
         day_end = day_start + timedelta(days=1)
         labels = []
@@ -177,8 +174,8 @@ def weekly_timetable(expression: str | None, now: datetime) -> list[dict[str, An
             if begin == day_start and end == day_end:
                 labels.append("24 h/24")
             else:
-                end_label = "24 h" if end == day_end else _hour(end)
-                labels.append(f"{_hour(begin)}–{end_label}")
+                end_label = "24 h" if end == day_end else hour_label(end)
+                labels.append(f"{hour_label(begin)}–{end_label}")
         days.append(
             {"jour": name.capitalize(), "date": day_start.date(), "creneaux": labels,
              "aujourdhui": day_start.date() == now.date()}

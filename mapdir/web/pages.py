@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import jsonify, render_template
 
 from mapdir.db import database_answers
+from mapdir.http.context import engine
 from mapdir.web import web_bp
-from mapdir.web.context import engine
 
 
 @web_bp.get("/")

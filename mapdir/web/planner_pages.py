@@ -8,13 +8,12 @@ from urllib.parse import urlencode
 
 from flask import Response, redirect, render_template, request, url_for
 
-from etl.vocab import PROGRAMMES, SERVICES
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
+from mapdir.http.context import connection, current_user, engine, settings
+from mapdir.offers.vocab import PROGRAMMES, SERVICES
 from mapdir.planner import exports, publication, services, territories
 from mapdir.web import web_bp
-from mapdir.web.auth_pages import current_user
-from mapdir.web.context import connection, engine, settings
 
 PLAN_FIELDS = ("k", "seuil_min", "services", "programme", "territoire", "depot")
 PLAN_FIELDS += ("cycle_semaines", "solveur")
@@ -75,7 +74,7 @@ def planner_page(departement: str):
             "geojson": url_for("api.couverture_geojson") + "?" + query,
             "tiles": settings()["MAPDIR_TILE_URL"],
             "attribution": settings()["MAPDIR_TILE_ATTRIBUTION"],
-            "seuil_km": base_req.seuil_min * base_req.vitesse_kmh / 60 / base_req.detour,
+            "seuil_km": base_req.seuil_min * base_req.speed_kmh / 60 / base_req.detour_factor,
         },
     )
 

@@ -1,8 +1,9 @@
 """The prescribers' map site: results page, offer page and fiche d'orientation.
 
 Thin views: the form's fields are turned into the API's query parameters and validated by
-mapdir.api.recherche (one parser), the answers come from mapdir.offers.search (one service);
-no SQL here. Everything works without JavaScript; static/js/carte.js adds the map.
+mapdir.offers.parameters (one parser, shared with the API), the answers come from
+mapdir.offers.search (one service); no SQL here. Everything works without JavaScript;
+static/js/carte.js adds the map.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from urllib.parse import urlencode
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from mapdir.api.recherche import (
+from mapdir.errors import InvalidParameter, MapdirError
+from mapdir.geo.services import search_communes
+from mapdir.hours import evaluate
+from mapdir.http.context import connection, search_connection, settings
+from mapdir.offers.detail import offer_detail
+from mapdir.offers.parameters import (
     MODALITES_ACCES,
     MODALITES_ACCOMPAGNEMENT,
     PRISE_EN_CHARGE,
@@ -24,14 +30,9 @@ from mapdir.api.recherche import (
     parse_search_request,
     slugify,
 )
-from mapdir.errors import InvalidParameter, MapdirError
-from mapdir.geo.services import search_communes
-from mapdir.offers import hours_eval
-from mapdir.offers.detail import offer_detail
 from mapdir.offers.search import search_offers
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
-from mapdir.web.context import connection, search_connection, settings
 from mapdir.web.fiche import (
     SERVICE_LABELS,
     decorate_offer,
@@ -47,7 +48,7 @@ SCALAR_FIELDS = (
 )  # fmt: skip
 FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
 #: the form's « Ouvert un jour donné »: days and parts of a day as the API reads them
-#: (mapdir.offers.open_time); any other « ouvert » value (a link such as
+#: (mapdir.hours.open_time); any other « ouvert » value (a link such as
 #: ``ouvert=mercredi-matin``) goes to the API as it is
 OPEN_DAYS = (
     ("", "— choisir —"), ("aujourd-hui", "Aujourd'hui"), ("demain", "Demain"), ("lundi", "Lundi"),
@@ -181,7 +182,7 @@ def _form_error(form: dict[str, Any], exc: MapdirError):
 
 @web_bp.get("/recherche")
 def recherche():
-    now = hours_eval.local_now()
+    now = evaluate.local_now()
     form = {name: [] for name in LIST_FIELDS} | {name: "" for name in SCALAR_FIELDS}
     try:
         form = read_form(request.args)
@@ -251,7 +252,7 @@ def _tiles() -> dict[str, str]:
 def offre(offre_id: int):
     if offre_id > MAX_BIGINT:
         abort(404)
-    now = hours_eval.local_now()
+    now = evaluate.local_now()
     detail = offer_detail(connection(), offre_id, now=now)
     if "fusion" in detail:
         return redirect(url_for("web.offre", offre_id=detail["id"]), code=302)
@@ -296,7 +297,7 @@ def parse_offer_ids(values: list[str]) -> list[int]:
 def fiche():
     """The printable fiche. The note comes from the POST body (never stored nor logged);
     a ``note`` in a GET query is accepted too, but the site's forms always POST."""
-    now = hours_eval.local_now()
+    now = evaluate.local_now()
     ids = parse_offer_ids(request.values.getlist("offres"))
     note = (request.form.get("note") or request.args.get("note") or "").strip()
     if len(note) > MAX_NOTE_CHARS:

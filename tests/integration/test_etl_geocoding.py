@@ -12,9 +12,9 @@ import json
 import pytest
 from sqlalchemy import text
 
-from etl.geocode import BanClient, GeocodeQuery, Geocoder, ban_query_text
-from etl.geocode_cache import PgGeocodeCache
 from etl.load import run_source
+from mapdir.geo.geocode_cache import PgGeocodeCache
+from mapdir.geo.geocoder import BanClient, GeocodeQuery, Geocoder, ban_query_text
 from tests.ban_server import BanAnswer, FakeBanServer, closed_port_url
 
 ROWS = [

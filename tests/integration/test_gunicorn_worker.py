@@ -1,4 +1,4 @@
-"""The site's gunicorn worker (mapdir.web.gunicorn_worker) in a real gunicorn on 127.0.0.1:
+"""The site's gunicorn worker (mapdir.http.gunicorn_worker) in a real gunicorn on 127.0.0.1:
 keep-alive, pipelined requests, an idle connection that must not hold the others back, a
 request longer than --timeout, a graceful stop in the middle of a request, and the site
 itself behind it."""
@@ -20,7 +20,7 @@ import pytest
 
 from mapdir.config import PROJECT_ROOT
 
-WORKER = "mapdir.web.gunicorn_worker.InlineThreadWorker"
+WORKER = "mapdir.http.gunicorn_worker.InlineThreadWorker"
 HOST = "127.0.0.1"
 TIMEOUT_S = 2  # gunicorn's --timeout in these tests
 

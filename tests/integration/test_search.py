@@ -14,11 +14,11 @@ from pyproj import Geod
 from sqlalchemy import text
 
 from mapdir.db import SEARCH_SETTINGS
+from mapdir.hours.time_slots import candidate_tags
 from mapdir.offers import search as search_module
 from mapdir.offers import search_sql
 from mapdir.offers.search import Filters, SearchRequest, search_offers
 from mapdir.offers.search_sql import candidates_sql, fetch, knn_sql
-from mapdir.offers.time_slots import candidate_tags
 
 GEOD = Geod(ellps="WGS84")
 NOW = datetime(2026, 12, 1, 8, 0)  # a Tuesday
@@ -855,6 +855,6 @@ def test_openapi_documents_every_api_route(app, client):
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", path)
             assert path in documented, path
     names = {p["name"] for p in doc["paths"]["/recherche"]["get"]["parameters"]}
-    from mapdir.api.recherche import SEARCH_PARAMS
+    from mapdir.offers.parameters import SEARCH_PARAMS
 
     assert names == SEARCH_PARAMS

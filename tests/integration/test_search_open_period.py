@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from mapdir.offers.hours_eval import Period
+from mapdir.hours.evaluate import Period
 from mapdir.offers.search import Filters
 from tests.integration.test_search import commune_point, insert_offer, search
 

@@ -11,9 +11,9 @@ import opening_hours
 import pytest
 from sqlalchemy import text
 
-from mapdir.offers import hours_eval
-from mapdir.offers.hours_eval import Period
-from mapdir.offers.time_slots import ANY_TIME, NO_HOURS, candidate_tags, slot_tag
+from mapdir.hours import evaluate
+from mapdir.hours.evaluate import Period
+from mapdir.hours.time_slots import ANY_TIME, NO_HOURS, candidate_tags, slot_tag
 
 #: 2026, holidays included: where the tags must hold every open hour
 YEAR = (datetime(2026, 1, 1), datetime(2027, 1, 1))
@@ -62,7 +62,7 @@ def tags_of(conn, expressions: list[str | None]) -> list[list[int]]:
 
 def open_slots(expression: str, period: tuple[datetime, datetime]) -> set[int]:
     """The slot tags of every half-hour in which the library finds the expression open."""
-    parsed = hours_eval.parse_hours(expression)
+    parsed = evaluate.parse_hours(expression)
     slots: set[int] = set()
     for start, end, state, _comment in parsed.intervals(*period):
         if state != opening_hours.State.OPEN:
@@ -77,7 +77,7 @@ def open_slots(expression: str, period: tuple[datetime, datetime]) -> set[int]:
 def test_tags_hold_every_open_hour_of_edge_cases(conn):
     tags = dict(zip(EDGE_CASES, tags_of(conn, EDGE_CASES), strict=True))
     for expression, got in tags.items():
-        if hours_eval.parse_hours(expression) is None:
+        if evaluate.parse_hours(expression) is None:
             assert got == [ANY_TIME], expression  # unreadable: any time may be open
             continue
         if ANY_TIME in got:
@@ -105,7 +105,7 @@ def test_tags_of_the_real_sources_are_exact(real_directory):
     unread = [r.horaires for r in rows if ANY_TIME in r.tags]
     assert len(unread) <= 0.01 * len(rows), unread[:20]
     for expression, tags in rows:
-        if ANY_TIME in tags or hours_eval.parse_hours(expression) is None:
+        if ANY_TIME in tags or evaluate.parse_hours(expression) is None:
             continue
         assert open_slots(expression, YEAR) <= set(tags), expression
         if "[" not in expression and "PH" not in expression:
@@ -153,7 +153,7 @@ def test_an_offer_open_during_a_period_holds_one_of_its_candidate_tags(conn):
     checked = 0
     for expression, tags in zip(EDGE_CASES, tags_of(conn, EDGE_CASES), strict=True):
         for period in periods:
-            if hours_eval.open_state(expression, period) == "ouvert":
+            if evaluate.open_state(expression, period) == "ouvert":
                 checked += 1
                 assert set(tags) & set(candidate_tags(period)), (expression, period)
     assert checked > 20

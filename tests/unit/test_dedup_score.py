@@ -18,13 +18,13 @@ from etl.dedup_score import (
     PairSide,
     address_similarity,
     anct_score,
-    haversine_m,
     name_kinds,
     name_similarity,
     normalize_address,
     normalize_name,
     score_pair,
 )
+from mapdir.geo.geodesy import haversine_m
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 LABELLED = TESTS_DIR / "data" / "dedup_pairs_labelled.json"
@@ -69,8 +69,9 @@ def load_labelled() -> list[dict]:
 
 
 def test_haversine_one_degree_of_latitude_is_about_111_km() -> None:
-    assert haversine_m(45.0, 1.0, 46.0, 1.0) == pytest.approx(111_195, rel=1e-3)
-    assert haversine_m(45.0, 1.0, 45.0, 1.0) == 0
+    assert haversine_m(1.0, 45.0, 1.0, 46.0) == pytest.approx(111_195, rel=1e-3)
+    assert haversine_m(1.0, 45.0, 1.0, 45.0) == 0
+    assert haversine_m(1.0, 45.0, 2.0, 45.0) == pytest.approx(78_626, rel=1e-3)  # lon first
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 from flask import Flask, render_template_string, session
 
-from mapdir.web.flask_app import MapdirFlask
+from mapdir.http.flask_app import MapdirFlask
 
 
 @dataclasses.dataclass

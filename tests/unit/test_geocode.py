@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.geocode import (
+from mapdir.geo.geocode_cache import MemoryGeocodeCache, SqliteGeocodeCache
+from mapdir.geo.geocoder import (
     BanClient,
     GeocodeQuery,
     Geocoder,
@@ -20,7 +21,6 @@ from etl.geocode import (
     cache_key,
     same_commune,
 )
-from etl.geocode_cache import MemoryGeocodeCache, SqliteGeocodeCache
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ban_server import (  # noqa: E402

@@ -10,13 +10,9 @@ from pathlib import Path
 import opening_hours
 import pytest
 
-from etl.hours import (
-    free_text_to_osm,
-    fs_days_to_osm,
-    parse_fs_day,
-    validate_osm,
-    week_to_osm,
-)
+from etl.hours import fs_days_to_osm, parse_fs_day
+from mapdir.hours.free_text import free_text_to_osm
+from mapdir.hours.osm import validate_osm, week_to_osm
 
 OFFERS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "offers"
 WEEKDAYS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mapdir.offers import hours_eval
+from mapdir.hours import evaluate, labels
 
 
 def second_friday(year: int, month: int) -> date:
@@ -34,18 +34,18 @@ def second_friday(year: int, month: int) -> date:
     ],
 )
 def test_open_state(expression, when, expected):
-    assert hours_eval.open_state(expression, when) == expected
+    assert evaluate.open_state(expression, when) == expected
 
 
 def test_aware_datetime_is_read_in_paris_time():
     # 09:30 UTC in December is 10:30 in Paris: open in a 10:00-12:00 slot
     when = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-    assert hours_eval.open_state("We 10:00-12:00", when) == "ouvert"
-    assert hours_eval.open_state("We 09:00-10:00", when) == "ferme"
+    assert evaluate.open_state("We 10:00-12:00", when) == "ouvert"
+    assert evaluate.open_state("We 09:00-10:00", when) == "ferme"
 
 
 def test_second_friday_of_each_month_over_a_year():
-    slots = hours_eval.next_openings(
+    slots = evaluate.next_openings(
         "Fr[2] 09:30-12:00", datetime(2026, 1, 1), count=12, horizon_days=400
     )
     assert len(slots) == 12
@@ -55,27 +55,27 @@ def test_second_friday_of_each_month_over_a_year():
 
 
 def test_next_openings_skips_past_slots_and_keeps_ongoing_one_from_its_start():
-    slots = hours_eval.next_openings("Tu 09:00-12:00", datetime(2026, 12, 1, 10, 0), count=2)
+    slots = evaluate.next_openings("Tu 09:00-12:00", datetime(2026, 12, 1, 10, 0), count=2)
     assert slots == [
         (datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 1, 12, 0)),
         (datetime(2026, 12, 8, 9, 0), datetime(2026, 12, 8, 12, 0)),
     ]
-    later = hours_eval.next_openings("Tu 09:00-12:00", datetime(2026, 12, 1, 12, 0), count=1)
+    later = evaluate.next_openings("Tu 09:00-12:00", datetime(2026, 12, 1, 12, 0), count=1)
     assert later[0][0] == datetime(2026, 12, 8, 9, 0)
 
 
 def test_next_openings_are_increasing_and_inside_horizon():
     start = datetime(2026, 11, 20, 8, 0)
-    slots = hours_eval.next_openings("Mo,Th 14:00-17:00", start, count=6, horizon_days=30)
+    slots = evaluate.next_openings("Mo,Th 14:00-17:00", start, count=6, horizon_days=30)
     assert len(slots) == 6
     assert all(a[1] <= b[0] for a, b in zip(slots, slots[1:], strict=False))
     assert all(b.weekday() in (0, 3) and start <= b <= start + timedelta(days=30) for b, _ in slots)
 
 
 def test_nothing_for_missing_or_invalid_hours():
-    assert hours_eval.next_openings(None, datetime(2026, 12, 1)) == []
-    assert hours_eval.next_openings("n'importe quoi", datetime(2026, 12, 1)) == []
-    assert hours_eval.passages("Mo 09:00-10:00", datetime(2026, 12, 1), count=0) == []
+    assert evaluate.next_openings(None, datetime(2026, 12, 1)) == []
+    assert evaluate.next_openings("n'importe quoi", datetime(2026, 12, 1)) == []
+    assert evaluate.passages("Mo 09:00-10:00", datetime(2026, 12, 1), count=0) == []
 
 
 @pytest.mark.parametrize(
@@ -96,11 +96,11 @@ def test_nothing_for_missing_or_invalid_hours():
     ],
 )
 def test_french_slot_label(begin, end, label):
-    assert hours_eval.french_slot_label(begin, end) == label
+    assert labels.french_slot_label(begin, end) == label
 
 
 def test_passages_are_json_ready():
-    out = hours_eval.passages("Fr[2] 09:30-12:00", datetime(2026, 12, 1), count=2)
+    out = evaluate.passages("Fr[2] 09:30-12:00", datetime(2026, 12, 1), count=2)
     first_day = second_friday(2026, 12)
     assert out[0]["debut"] == f"{first_day.isoformat()}T09:30"
     assert out[0]["fin"] == f"{first_day.isoformat()}T12:00"

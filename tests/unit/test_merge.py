@@ -1,8 +1,8 @@
-"""Building an offer from its source records (etl/merge.py)."""
+"""Building an offer from its source records (mapdir/offers/merge.py)."""
 
 from __future__ import annotations
 
-from etl.merge import build_offer
+from mapdir.offers.merge import build_offer
 
 
 def _rec(source: str, sid: str, **donnees) -> dict:

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 
 from mapdir.errors import InvalidParameter
-from mapdir.offers import hours_eval
-from mapdir.offers.hours_eval import Period
-from mapdir.offers.open_time import as_iso, describe, parse_open_time
+from mapdir.hours import evaluate
+from mapdir.hours.evaluate import Period
+from mapdir.hours.open_time import as_iso, describe, parse_open_time
 
 WEDNESDAY_11H = datetime(2026, 12, 2, 11, 0)
 
@@ -107,11 +107,11 @@ MORNING = Period(datetime(2026, 12, 2, 8, 0), datetime(2026, 12, 2, 12, 0))
     ],
 )  # fmt: skip
 def test_open_during_a_period(expression, period, state):
-    assert hours_eval.open_state(expression, period) == state
+    assert evaluate.open_state(expression, period) == state
 
 
 def test_an_instant_is_still_an_instant():
-    assert hours_eval.open_state("We 10:30-12:00", datetime(2026, 12, 2, 10, 0)) == "ferme"
-    assert hours_eval.start_of(MORNING) == MORNING.start
+    assert evaluate.open_state("We 10:30-12:00", datetime(2026, 12, 2, 10, 0)) == "ferme"
+    assert evaluate.start_of(MORNING) == MORNING.start
     assert MORNING.isoformat() == "2026-12-02T08:00/2026-12-02T12:00"
     assert describe(MORNING) == "mercredi 2 décembre, 8 h–12 h"  # no label: its hours

@@ -8,6 +8,8 @@ import time
 import numpy as np
 import pytest
 
+from mapdir.geo.geodesy import haversine_m
+from mapdir.geo.travel import drive_minutes
 from mapdir.planner.synthetic import synthetic_departement
 from mapdir.planner.travel import (
     COUVERTE,
@@ -18,8 +20,6 @@ from mapdir.planner.travel import (
     classify,
     coverage_relation,
     distance_matrix_m,
-    drive_minutes,
-    haversine_m,
 )
 
 
@@ -40,7 +40,7 @@ def test_haversine_paris_lyon_is_about_392_km() -> None:
 
 def test_drive_minutes_uses_detour_and_speed() -> None:
     assert drive_minutes(10_000) == pytest.approx(10 * 1.3 / 50 * 60)  # 15.6 min
-    assert drive_minutes(10_000, detour=1.0, speed_kmh=60) == pytest.approx(10.0)
+    assert drive_minutes(10_000, detour_factor=1.0, speed_kmh=60) == pytest.approx(10.0)
     assert np.allclose(drive_minutes(np.array([0.0, 5000.0])), [0.0, 7.8])
     with pytest.raises(ValueError):
         drive_minutes(1000, speed_kmh=0)

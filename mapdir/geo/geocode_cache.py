@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from etl.geocode import GeocodeResult
+from mapdir.geo.geocoder import GeocodeResult
 
 
 class MemoryGeocodeCache:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from mapdir.web.json_provider import OrjsonProvider
+from mapdir.http.json_provider import OrjsonProvider
 
 
 class LazySessionInterface(SecureCookieSessionInterface):

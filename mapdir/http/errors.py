@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from mapdir.errors import MapdirError
-from mapdir.web.context import close_connection
+from mapdir.http.context import close_connection
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 ``BanClient`` talks HTTP (``POST /search/csv/``), ``Geocoder`` adds the cache and the
 acceptance rules (score threshold, commune consistency) and says how precise each point is.
-A cache is any object with ``get_many(keys) -> dict`` and ``put_many(dict)``; two
-implementations live here (in memory, sqlite file), a PostGIS one can follow the same protocol.
+A cache is any object with ``get_many(keys) -> dict`` and ``put_many(dict)``
+(mapdir.geo.geocode_cache: in memory, sqlite file, PostGIS). ``ban_geocoder`` builds one
+from the settings, for the import (etl) and the back-office alike.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Protocol
 
 import requests
 
+from mapdir.config import Settings
 from mapdir.text import normalize_name
 
 # Names of the columns of the CSV we upload (the form fields name them).
@@ -380,3 +382,16 @@ class Geocoder:
             reason=reason,
             from_cache=from_cache,
         )
+
+
+def ban_geocoder(
+    settings: Settings,
+    cache: GeocodeCache,
+    *,
+    timeout: float | tuple[float, float] = (10.0, 300.0),
+    retry_delay: float = 2.0,
+) -> Geocoder:
+    """The BAN geocoder of the settings (``MAPDIR_BAN_URL``, ``MAPDIR_BAN_MIN_SCORE``) over
+    ``cache``: the one factory of the import and the back-office."""
+    client = BanClient(settings["MAPDIR_BAN_URL"], timeout=timeout, retry_delay=retry_delay)
+    return Geocoder(client, cache, min_score=settings.float("MAPDIR_BAN_MIN_SCORE"))

@@ -1,5 +1,5 @@
 """The opening time a prescriber asks for, as the API's ``ouvert`` parameter reads it: an
-instant or a period (hours_eval.Period), in France's wall-clock time.
+instant or a period (evaluate.Period), in France's wall-clock time.
 
 - ``maintenant``; a date-time ``2026-12-02T10:00``: an instant;
 - a day and, optionally, a part of it: ``mercredi-matin``, ``demain-apres-midi``,
@@ -18,15 +18,8 @@ from datetime import date, datetime, time, timedelta
 from unidecode import unidecode
 
 from mapdir.errors import InvalidParameter
-from mapdir.offers.hours_eval import (
-    JOURS,
-    Period,
-    french_day,
-    french_slot_label,
-    hour_label,
-    start_of,
-    wall_clock,
-)
+from mapdir.hours.evaluate import Period, start_of, wall_clock
+from mapdir.hours.labels import JOURS, french_day, french_slot_label, hour_label
 
 #: the parts of a day (start, end); a day without a part is the whole day
 PARTS = {

@@ -6,15 +6,15 @@ A slot is a half-hour of the week: ``-(1 + 48 × weekday + half-hour)`` (Monday 
 half-hours of a day 0-47). An offer holds
 the slots in which its hours may be open, ``ANY_TIME`` when the database cannot tell (an
 expression beyond the weekly syntax it reads: any time may be open) or ``NO_HOURS`` when
-it has none. The tags are a superset: the exact evaluation (hours_eval) still decides.
+it has none. The tags are a superset: the exact evaluation (mapdir.hours.evaluate) still decides.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mapdir.offers import hours_eval
-from mapdir.offers.hours_eval import Period
+from mapdir.hours import evaluate
+from mapdir.hours.evaluate import Period
 
 ANY_TIME = -1000
 NO_HOURS = -1001
@@ -22,7 +22,7 @@ NO_HOURS = -1001
 
 def slot_tag(when: datetime) -> int:
     """The tag of the half-hour slot holding ``when`` (France's wall-clock time)."""
-    when = hours_eval.wall_clock(when)
+    when = evaluate.wall_clock(when)
     return -1 - 48 * when.weekday() - 2 * when.hour - when.minute // 30
 
 
@@ -34,10 +34,10 @@ def candidate_tags(when: datetime | Period) -> list[int]:
     period) holds at least one."""
     if not isinstance(when, Period):
         return [slot_tag(when), ANY_TIME]
-    start = hours_eval.wall_clock(when.start)
+    start = evaluate.wall_clock(when.start)
     moment = start.replace(minute=start.minute - start.minute % 30, second=0, microsecond=0)
     tags = set()
-    while moment < hours_eval.wall_clock(when.end) and len(tags) < 7 * 48:
+    while moment < evaluate.wall_clock(when.end) and len(tags) < 7 * 48:
         tags.add(slot_tag(moment))
         moment += HALF_HOUR
     return sorted(tags) + [ANY_TIME]
