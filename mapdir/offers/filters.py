@@ -1,5 +1,6 @@
-"""Search filters: the values a prescriber picks (services, publics, fees, programmes…),
-already mapped to stored values, and their SQL conditions on ``offre o``."""
+"""Offer filters: the values a prescriber or a planner picks (services, publics, fees,
+programmes…), already mapped to stored values, and their SQL conditions on an ``offre``
+alias: the one filter-to-SQL of the search and the planner's access."""
 
 from __future__ import annotations
 
@@ -32,18 +33,18 @@ class Filters:
         key of the statements' caches)."""
         return self if self.ouvert is None else replace(self, ouvert=None)
 
-    def where_sql(self) -> tuple[str, dict[str, Any]]:
-        """SQL conditions on ``offre o`` (index-friendly array operators) and their params
-        (SQLAlchemy placeholders)."""
+    def where_sql(self, alias: str = "o") -> tuple[str, dict[str, Any]]:
+        """SQL conditions on ``offre {alias}`` (index-friendly array operators) and their
+        params (SQLAlchemy placeholders)."""
         clauses, params = [], {}
         for name, column, values in self._lists():
-            clauses.append(f"o.{column} && CAST(:f_{name} AS text[])")
+            clauses.append(f"{alias}.{column} && CAST(:f_{name} AS text[])")
             params[f"f_{name}"] = list(values)
         if self.gratuit:
-            clauses.append("o.frais @> ARRAY['Gratuit']::text[]")
+            clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
         return (" AND ".join(clauses) or "TRUE"), params
 
-    def where_literal_sql(self) -> str:
+    def where_literal_sql(self, alias: str = "o") -> str:
         """The same conditions with the values written in the statement (quoted literals).
 
         For prepared statements with generic plans (the search): the planner then knows
@@ -52,11 +53,11 @@ class Filters:
         default guess for an unknown parameter. The values come from closed vocabularies;
         quoting makes any value safe anyway."""
         clauses = [  # values sorted: one statement text (and plan) per set of values
-            f"o.{column} && {_text_array(tuple(sorted(values)))}"
+            f"{alias}.{column} && {_text_array(tuple(sorted(values)))}"
             for _name, column, values in self._lists()
         ]
         if self.gratuit:
-            clauses.append("o.frais @> ARRAY['Gratuit']::text[]")
+            clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
         return " AND ".join(clauses) or "TRUE"
 
     def tags_literal_sql(self) -> str:

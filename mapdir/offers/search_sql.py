@@ -13,6 +13,7 @@ hours. ``knn_sql`` alone serves the rare widening rounds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +26,6 @@ from mapdir.offers.filters import Filters
 from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
 
 REMOTE = "À distance"
-#: the sphere of the spherical distances (PostGIS's mean radius)
 
 #: origin communes: code, nom, lon, lat, rang (their order in the answer)
 ORIGIN_BY_POSTCODE = """
@@ -86,6 +86,26 @@ LOCATED = f"""o.statut = 'active' AND o.point IS NOT NULL
     AND o.modalites_accompagnement <> ARRAY['{REMOTE}']::text[]"""
 
 FULL_ROWS_SQL = f"SELECT {OFFER_COLUMNS} FROM offre o WHERE o.id = ANY(%(ids)s)"
+
+
+@dataclass
+class FirstRows:
+    """The first statement's rows, by their ``kind`` column."""
+
+    origin: list[Any] = field(default_factory=list)  # o: the origin communes
+    window: list[Any] = field(default_factory=list)  # k: the KNN window's candidates
+    stops: list[Any] = field(default_factory=list)  # p: itinerant stops near the origin
+    remote: list[Any] = field(default_factory=list)  # r: remote offers
+    without_hours: list[Any] = field(default_factory=list)  # i: nearby offers without hours
+
+    @classmethod
+    def split(cls, rows: list[Any]) -> FirstRows:
+        first = cls()
+        by_kind = {"o": first.origin, "k": first.window, "p": first.stops, "r": first.remote,
+                   "i": first.without_hours}  # fmt: skip
+        for row in rows:
+            by_kind[row.kind].append(row)
+        return first
 
 
 def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:

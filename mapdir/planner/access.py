@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -32,37 +31,13 @@ import numpy as np
 from sqlalchemy.engine import Connection
 
 from mapdir.geo.geodesy import central_angle, ellipsoid_m, near_nearest
+from mapdir.offers.filters import Filters
 
 FAST_WINDOW = 8
 WIDER_WINDOWS = (48, 256)
 
 #: (distance in metres, offer id, reached through a permanence)
 Best = tuple[float, int, bool]
-
-
-@dataclass(frozen=True)
-class OfferFilter:
-    """Which offers count: any of `services` (slugs) and/or carrying the `programme` label."""
-
-    services: tuple[str, ...] = ()
-    programme: str | None = None
-
-    def sql(self, alias: str, driver: bool = False) -> str:
-        """SQL predicate on offer alias `alias` (parameters :services and :programme, or
-        %(services)s / %(programme)s with ``driver`` for the psycopg cursor)."""
-        services, programme = (
-            ("%(services)s", "%(programme)s") if driver else (":services", ":programme")
-        )
-        parts = []
-        if self.services:
-            parts.append(f"{alias}.services && CAST({services} AS text[])")
-        if self.programme:
-            parts.append(f"CAST({programme} AS text) = ANY({alias}.programmes)")
-        return " AND ".join(parts) or "true"
-
-    def params(self) -> dict:
-        """Bind parameters for `sql`."""
-        return {"services": list(self.services), "programme": self.programme}
 
 
 class CommuneAccess(NamedTuple):
@@ -117,11 +92,11 @@ LEFT JOIN LATERAL (
 CODE, NOM, POPULATION, LON, LAT, EPCI, CANTON, PERM, IDS, LONS, LATS, PLANAR = range(12)
 
 
-def _statement(offer_filter: OfferFilter, commune_filter: str, window: int) -> str:
+def _statement(offer_filter: Filters, commune_filter: str, window: int) -> str:
     return CANDIDATES_SQL.format(
         commune_filter=commune_filter,
-        offer_filter_o=offer_filter.sql("o", driver=True),
-        offer_filter_s=offer_filter.sql("s", driver=True),
+        offer_filter_o=offer_filter.where_literal_sql("o"),
+        offer_filter_s=offer_filter.where_literal_sql("s"),
         window=int(window),
     )
 
@@ -136,7 +111,7 @@ def _fetch(driver_conn: Any, sql: str, params: dict, no_jit: bool = False) -> li
         return cur.fetchall()
 
 
-def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: OfferFilter) -> dict[str, Best]:
+def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: Filters) -> dict[str, Best]:
     """Nearest offer of far-away communes (overseas, nothing within hundreds of km) against
     every counting offer: great-circle distances (numpy) select the offers within 1.2 % of
     the nearest one, which holds the ellipsoidal nearest (the two distances differ by less
@@ -144,8 +119,8 @@ def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: OfferFilter) 
     offers = _fetch(
         conn.connection.driver_connection,
         "SELECT o.id, ST_X(o.point), ST_Y(o.point) FROM offre o WHERE o.statut = 'active'"
-        f" AND o.point IS NOT NULL AND {offer_filter.sql('o', driver=True)}",
-        offer_filter.params(),
+        f" AND o.point IS NOT NULL AND {offer_filter.where_literal_sql('o')}",
+        {},
     )
     ids = np.array([o[0] for o in offers], dtype=np.int64)
     lon = np.array([o[1] for o in offers], dtype=float)
@@ -250,13 +225,13 @@ def commune_access(
     conn: Connection,
     departement: str | None = None,
     codes: Sequence[str] | None = None,
-    offer_filter: OfferFilter | None = None,
+    offer_filter: Filters | None = None,
     parallel: bool = False,
 ) -> list[CommuneAccess]:
     """Nearest counting offer of every commune of `departement` (or of `codes`; neither: all
     communes of France), in one statement. `parallel` (national only): run it on two halves
     through two more connections, which see committed data only."""
-    offer_filter = offer_filter or OfferFilter()
+    offer_filter = offer_filter or Filters()
     by_codes = "c.code = ANY(CAST(%(codes)s AS text[]))"
     if codes is not None:
         commune_filter = by_codes
@@ -264,7 +239,7 @@ def commune_access(
         commune_filter = "c.departement = %(departement)s"
     else:
         commune_filter = "true"  # every commune of France (benchmarks, national reports)
-    params = {"departement": departement, "codes": list(codes or []), **offer_filter.params()}
+    params = {"departement": departement, "codes": list(codes or [])}
     driver_conn = conn.connection.driver_connection
     if commune_filter == "true" and parallel:
         halves = "abs(hashtext(c.code)) %% 2 = %(part)s"

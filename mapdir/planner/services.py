@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from mapdir.config import Settings
 from mapdir.errors import InvalidParameter
 from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, drive_minutes
+from mapdir.offers.filters import Filters
 from mapdir.offers.vocab import PROGRAMMES, SERVICES
 from mapdir.planner import access, mclp, ranking, rota, solvers, territories
 from mapdir.planner.travel import (
@@ -52,9 +53,10 @@ class PlanRequest:
     poids: dict[str, float] = field(default_factory=dict)
 
     @property
-    def offer_filter(self) -> access.OfferFilter:
+    def offer_filter(self) -> Filters:
         """Which offers count as access."""
-        return access.OfferFilter(self.services, self.programme)
+        programmes = (self.programme,) if self.programme else ()
+        return Filters(services=self.services, programmes=programmes)
 
     def minutes(self, distance_m: float | None) -> float | None:
         """Estimated drive minutes for a straight-line distance (None: no offer)."""

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter, NotFound
-from mapdir.planner.access import OfferFilter
+from mapdir.offers.filters import Filters
 
 
 def check_departement(conn: Connection, departement: str) -> str:
@@ -54,16 +54,16 @@ def territory_names(conn: Connection, departement: str) -> dict[str, dict[str, s
 
 
 def offer_indicators(
-    conn: Connection, departement: str, offer_filter: OfferFilter | None = None
+    conn: Connection, departement: str, offer_filter: Filters | None = None
 ) -> dict:
     """Funders' counts for the département: active offers by typologie and programme,
     active permanences, permanences planned (statut 'projet')."""
-    offer_filter = offer_filter or OfferFilter()
+    where, filter_params = (offer_filter or Filters()).where_sql("o")
     base = (
         "FROM offre o JOIN commune c ON c.code = o.code_insee"
-        f" WHERE c.departement = :d AND o.statut = 'active' AND {offer_filter.sql('o')}"
+        f" WHERE c.departement = :d AND o.statut = 'active' AND {where}"
     )
-    params = {"d": departement, **offer_filter.params()}
+    params = {"d": departement, **filter_params}
     total = conn.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
     by_typologie = conn.execute(
         text(

@@ -20,7 +20,9 @@ from etl.sources import newest_file
 from mapdir import migrate
 from mapdir.db import get_engine
 from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_departement, import_france
+from mapdir.geo.france_import import import_france
+from mapdir.geo.importer import import_departement
+from mapdir.offers.filters import Filters
 from mapdir.planner import access, services
 
 SOURCES_87 = ("france-services", "data-inclusion-lieux", "conseillers-numeriques", "haute-vienne")
@@ -96,7 +98,7 @@ def _independent_nearest(conn, codes: list[str], programme: str | None = None) -
 def test_access_matches_independent_geodesic_check(loaded, programme):
     with loaded.connect() as conn:
         rows = access.commune_access(
-            conn, "87", offer_filter=access.OfferFilter(programme=programme)
+            conn, "87", offer_filter=Filters(programmes=(programme,) if programme else ())
         )
         n_87 = conn.execute(
             text("SELECT count(*) FROM commune WHERE departement = '87'")

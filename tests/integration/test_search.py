@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from mapdir.db import SEARCH_SETTINGS
 from mapdir.hours.time_slots import candidate_tags
+from mapdir.offers import nearest as nearest_module
 from mapdir.offers import search as search_module
 from mapdir.offers import search_sql
 from mapdir.offers.search import Filters, SearchRequest, search_offers
@@ -482,7 +483,7 @@ def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn, monkeypatc
     noumea, saint_denis = (166.45, -22.27), (55.45, -20.88)
     free = Filters(gratuit=True)
     for points in ([noumea], [noumea, saint_denis]):
-        origin = search_module.Origin(points, [], "point")
+        origin = nearest_module.Origin(points, [], "point")
         sql = search_sql.sphere_sql(free, 40)
         rows = fetch(conn, sql, {"origin3d": origin.wkt3d})
         expected = sorted((min(haversine_m(*p, *offers[i]) for p in points), i) for i in free_ids)[
@@ -662,7 +663,7 @@ def test_whole_rows_ride_along_with_the_first_statement(conn, monkeypatch):
             real_candidates(
                 Filters(),
                 "commune",
-                search_module.first_window(10),
+                nearest_module.first_window(10),
                 search_module.PERMANENCE_RADIUS_M,
                 5 * 10,
                 search_module.LAT_CAP,

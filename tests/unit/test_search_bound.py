@@ -1,6 +1,6 @@
 """The search's proof that no offer outside the KNN window is nearer: the lower bound of the
 geodesic distance of any point at a planar distance of at least D degrees from the origin
-(mapdir.offers.search._exclusion_bound_m), checked against pyproj's WGS84 distances on
+(mapdir.offers.nearest.exclusion_bound_m), checked against pyproj's WGS84 distances on
 random origins (France, overseas, next to the antimeridian, postcode multipoints)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import random
 import numpy as np
 from pyproj import Geod
 
-from mapdir.offers.search import Origin, _exclusion_bound_m, geodesic_m
+from mapdir.geo.geodesy import geodesic_m
+from mapdir.offers.nearest import Origin, exclusion_bound_m
 
 GEOD = Geod(ellps="WGS84")
 
@@ -54,7 +55,7 @@ def test_bound_never_exceeds_a_true_geodesic_distance():
         point = _far_point(rng, origin, planar, min(lat_cap, 89.9))
         if point is None:
             continue
-        bound = _exclusion_bound_m(origin, planar, lat_cap)
+        bound = exclusion_bound_m(origin, planar, lat_cap)
         lons = np.array([p[0] for p in origin.points])
         lats = np.array([p[1] for p in origin.points])
         _, _, dist = GEOD.inv(
@@ -72,10 +73,10 @@ def test_bound_is_useful_in_france():
     """Close to the planar radius in metres at French latitudes, so the first window proves
     most answers (a useless bound would make every search widen)."""
     origin = Origin([(1.26, 45.83)], [], "point")
-    bound = _exclusion_bound_m(origin, 0.1)
+    bound = exclusion_bound_m(origin, 0.1)
     # 0.1° of longitude at 45.8° N is ≈ 7.8 km, of latitude ≈ 11.1 km
     assert 7_000 < bound < 7_800
-    assert _exclusion_bound_m(origin, 100.0, 52.0) > 3_000_000
+    assert exclusion_bound_m(origin, 100.0, 52.0) > 3_000_000
 
 
 def test_distance_to_the_nearest_of_several_origins_is_exact():
