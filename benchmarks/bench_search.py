@@ -41,7 +41,7 @@ from mapdir import migrate
 from mapdir.config import Settings
 from mapdir.db import database_url, get_engine, get_search_engine
 from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_france
+from mapdir.geo.france_import import import_france
 from mapdir.hours.evaluate import local_now
 from mapdir.hours.open_time import parse_open_time
 from mapdir.offers import search_sql

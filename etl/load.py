@@ -134,6 +134,40 @@ def run_source(
     return summary
 
 
+@dataclass
+class LoadPlan:
+    """What a run changes, decided without the database (``plan_load``): records new to
+    the source, records whose content changed (or that come back), records unchanged."""
+
+    new: list[PreparedRecord] = field(default_factory=list)
+    changed: list[tuple[Any, PreparedRecord]] = field(default_factory=list)  # (stored, new)
+    unchanged_ids: list[int] = field(default_factory=list)  # enregistrement_source ids
+
+
+def plan_load(
+    prepared: list[PreparedRecord], existing: dict[str, Any], snapshot: str | None
+) -> LoadPlan:
+    """Compare the prepared records with the stored ones of the source (``existing``:
+    source id → row with ``id, offre_id, empreinte, present``) by content hash. Pure: sets
+    each record's ``empreinte`` and, for a source without dates, the file's date."""
+    plan = LoadPlan()
+    for rec in prepared:
+        rec.empreinte = content_hash(rec.brut, rec.donnees)
+        if not rec.donnees.get("date_maj") and snapshot and "date_maj_invalide" not in rec.fixes:
+            # a source without dates (France Services): the file's date, outside the hash
+            # so that the same content in a newer file stays "unchanged"; a record whose
+            # date was a placeholder (1970-01-01) or unreadable keeps an unknown date
+            rec.donnees["date_maj"] = snapshot
+        old = existing.get(rec.source_id)
+        if old is None:
+            plan.new.append(rec)
+        elif old.empreinte != rec.empreinte or not old.present:
+            plan.changed.append((old, rec))
+        else:
+            plan.unchanged_ids.append(old.id)
+    return plan
+
+
 def _load(
     conn: Connection,
     slug: str,
@@ -143,6 +177,7 @@ def _load(
     geocoder: Any,
     progress: Progress | None,
 ) -> None:
+    """Read and prepare the file, store the rejects, plan the changes, store them."""
     source = SOURCES[slug]
     say = progress or (lambda _m: None)
     say(f"{slug} : lecture de {path.name}…")
@@ -153,73 +188,74 @@ def _load(
         summary.fixes.update(rec.fixes)
         if rec.geocoded:
             summary.counts["geocodes"] += 1
-    if rejects:
-        conn.execute(
-            text(
-                "INSERT INTO rejet (import_run_id, source, source_id, code, motif, brut)"
-                " VALUES (:run, :s, :sid, :code, :motif, CAST(:brut AS jsonb))"
-            ),
-            [
-                {
-                    "run": run_id,
-                    "s": slug,
-                    "sid": r.source_id,
-                    "code": r.code,
-                    "motif": r.reason,
-                    "brut": json.dumps(r.raw, ensure_ascii=False, default=str),
-                }
-                for r in rejects
-            ],
-        )
+    _store_rejects(conn, slug, run_id, rejects)
     summary.counts["rejetes"] = len(rejects)
     summary.rejects.update(r.reason_label for r in rejects)
+    plan = plan_load(prepared, _stored_records(conn, slug), _snapshot_date(path))
+    seen = [r.source_id for r in prepared] + [r.source_id for r in rejects if r.source_id]
+    _store(conn, slug, run_id, plan, seen, summary, say)
 
-    existing = {
-        row.source_id: row
-        for row in conn.execute(
-            text(
-                "SELECT id, source_id, offre_id, empreinte, present FROM enregistrement_source"
-                " WHERE source = :s"
-            ),
-            {"s": slug},
-        )
-    }
-    new: list[PreparedRecord] = []
-    changed: list[tuple[Any, PreparedRecord]] = []
-    unchanged_ids: list[int] = []
-    snapshot = _snapshot_date(path)
-    for rec in prepared:
-        rec.empreinte = content_hash(rec.brut, rec.donnees)
-        if not rec.donnees.get("date_maj") and snapshot and "date_maj_invalide" not in rec.fixes:
-            # a source without dates (France Services): the file's date, outside the hash
-            # so that the same content in a newer file stays "unchanged"; a record whose
-            # date was a placeholder (1970-01-01) or unreadable keeps an unknown date
-            rec.donnees["date_maj"] = snapshot
-        old = existing.get(rec.source_id)
-        if old is None:
-            new.append(rec)
-        elif old.empreinte != rec.empreinte or not old.present:
-            changed.append((old, rec))
-        else:
-            unchanged_ids.append(old.id)
-    summary.counts["inchanges"] = len(unchanged_ids)
-    if unchanged_ids:
+
+def _store_rejects(conn: Connection, slug: str, run_id: int, rejects: list[Any]) -> None:
+    if not rejects:
+        return
+    conn.execute(
+        text(
+            "INSERT INTO rejet (import_run_id, source, source_id, code, motif, brut)"
+            " VALUES (:run, :s, :sid, :code, :motif, CAST(:brut AS jsonb))"
+        ),
+        [
+            {
+                "run": run_id,
+                "s": slug,
+                "sid": r.source_id,
+                "code": r.code,
+                "motif": r.reason,
+                "brut": json.dumps(r.raw, ensure_ascii=False, default=str),
+            }
+            for r in rejects
+        ],
+    )
+
+
+def _stored_records(conn: Connection, slug: str) -> dict[str, Any]:
+    """The source's stored records by source id."""
+    rows = conn.execute(
+        text(
+            "SELECT id, source_id, offre_id, empreinte, present FROM enregistrement_source"
+            " WHERE source = :s"
+        ),
+        {"s": slug},
+    )
+    return {row.source_id: row for row in rows}
+
+
+def _store(
+    conn: Connection,
+    slug: str,
+    run_id: int,
+    plan: LoadPlan,
+    seen: list[str],
+    summary: RunSummary,
+    say: Progress,
+) -> None:
+    """Apply a LoadPlan: touch the unchanged, insert the new (with their offers), update
+    the changed, mark the vanished, and rebuild the offers they belong to."""
+    summary.counts["inchanges"] = len(plan.unchanged_ids)
+    if plan.unchanged_ids:
         conn.execute(
             text(
                 "UPDATE enregistrement_source SET derniere_vue = now(), dernier_run_id = :run"
                 " WHERE id = ANY(:ids)"
             ),
-            {"run": run_id, "ids": unchanged_ids},
+            {"run": run_id, "ids": plan.unchanged_ids},
         )
-
-    say(f"{slug} : {len(new)} nouveaux, {len(changed)} modifiés…")
-    if new:
-        offer_ids = create_offers(conn, slug, new, run_id)
-        summary.offer_ids_changed.update(offer_ids)
-    summary.counts["inseres"] = len(new)
-
+    say(f"{slug} : {len(plan.new)} nouveaux, {len(plan.changed)} modifiés…")
+    if plan.new:
+        summary.offer_ids_changed.update(create_offers(conn, slug, plan.new, run_id))
+    summary.counts["inseres"] = len(plan.new)
     affected: set[int] = set()
-    for old, rec in changed:
+    for old, rec in plan.changed:
         conn.execute(
             text(
                 "UPDATE enregistrement_source SET brut = CAST(:b AS jsonb),"
@@ -236,9 +272,18 @@ def _load(
         )
         replace_permanences(conn, old.id, old.offre_id, rec)
         affected.add(old.offre_id)
-    summary.counts["mis_a_jour"] = len(changed)
+    summary.counts["mis_a_jour"] = len(plan.changed)
+    vanished_offers = _mark_vanished(conn, slug, run_id, seen)
+    summary.counts["disparus"] = len(vanished_offers)
+    affected |= vanished_offers
+    if affected:
+        rebuild_offers(conn, affected)
+        summary.offer_ids_changed.update(affected)
 
-    seen = [r.source_id for r in prepared] + [r.source_id for r in rejects if r.source_id]
+
+def _mark_vanished(conn: Connection, slug: str, run_id: int, seen: list[str]) -> set[int]:
+    """Mark the source's present records that this run did not see as absent (never
+    deleted); returns their offers."""
     vanished = conn.execute(
         text(
             "UPDATE enregistrement_source SET present = false, dernier_run_id = :run"
@@ -247,9 +292,4 @@ def _load(
         ),
         {"run": run_id, "s": slug, "seen": seen},
     ).scalars()
-    vanished_offers = set(vanished)
-    summary.counts["disparus"] = len(vanished_offers)
-    affected |= vanished_offers
-    if affected:
-        rebuild_offers(conn, affected)
-        summary.offer_ids_changed.update(affected)
+    return set(vanished)

@@ -16,7 +16,8 @@ from mapdir import create_app, migrate
 from mapdir.config import PROJECT_ROOT, Settings
 from mapdir.db import get_engine
 from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_departement, import_france
+from mapdir.geo.france_import import import_france
+from mapdir.geo.importer import import_departement
 from mapdir.pgcluster import Cluster
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

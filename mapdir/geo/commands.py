@@ -9,7 +9,8 @@ import click
 from mapdir.config import Settings
 from mapdir.db import get_engine
 from mapdir.geo.files import geo_files
-from mapdir.geo.importer import import_departement, import_france
+from mapdir.geo.france_import import import_france
+from mapdir.geo.importer import import_departement
 
 
 @click.group()

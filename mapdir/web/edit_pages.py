@@ -7,9 +7,6 @@ the JSON endpoint needs the ``X-CSRFToken`` header (flask-wtf's CSRFProtect).
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +23,7 @@ from flask import (
 )
 
 from mapdir.editing import conflicts as conflict_service
-from mapdir.editing import freshness, history, permanences, queries, reports, services, spreadsheet
+from mapdir.editing import freshness, history, permanences, queries, services
 from mapdir.editing.fields import FIELDS, GROUPS, check_json_values, label_of, parse_offer_form
 from mapdir.editing.geocoding import address_locator
 from mapdir.editing.permissions import can_create, can_edit_offer
@@ -311,131 +308,5 @@ def freshness_csv():
     )
 
 
-@edit_bp.route("/offres/<int:offer_id>/signaler", methods=["GET", "POST"])
-def report(offer_id: int):
-    """Public form (no account): categories, free text, honeypot, limit per IP."""
-    row = _offer(offer_id)
-    page = "edition/signaler.html"
-    if request.method == "GET":
-        return render_template(page, offer=row, categories=reports.CATEGORIES, form={})
-    if request.form.get("site_internet"):  # honeypot: only robots fill the hidden field
-        return render_template(page, offer=row, categories=reports.CATEGORIES, sent=True)
-    fingerprint = reports.ip_fingerprint(
-        request.remote_addr or "?", current_app.config["SECRET_KEY"]
-    )
-    try:
-        with engine().begin() as conn:
-            reports.submit_report(
-                conn,
-                offer_id,
-                request.form.get("categorie") or "",
-                request.form.get("message") or "",
-                request.form.get("courriel"),
-                fingerprint,
-            )
-    except MapdirError as exc:
-        status = exc.http_status
-        body = render_template(
-            page, offer=row, categories=reports.CATEGORIES, form=request.form, erreur=exc.message
-        )
-        return body, status
-    return render_template(page, offer=row, categories=reports.CATEGORIES, sent=True)
-
-
-@edit_bp.get("/edition/signalements")
-@login_required
-def reports_queue():
-    statut = request.args.get("statut") or "nouveau"
-    if statut not in reports.STATUSES:
-        statut = "nouveau"
-    rows = reports.list_reports(connection(), current_user(), statut)
-    return render_template(
-        "edition/signalements.html",
-        reports=rows,
-        statut=statut,
-        statuses=reports.STATUSES,
-        categories=reports.CATEGORIES,
-    )
-
-
-@edit_bp.post("/edition/signalements/<int:report_id>")
-@login_required
-def report_status(report_id: int):
-    with engine().begin() as conn:
-        reports.set_report_status(conn, current_user(), report_id, request.form.get("statut", ""))
-    return redirect(url_for("edition.reports_queue"))
-
-
-MAX_UPLOAD = 5 * 1024 * 1024
-
-
-def _import_path(token: str):
-    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        abort(404)
-    return settings().var_dir / "imports" / f"{token}.json"
-
-
-@edit_bp.route("/edition/import", methods=["GET", "POST"])
-@login_required
-def import_upload():
-    """Spreadsheet import, step 1: upload a CSV/XLSX (kept server-side, owner only)."""
-    if not can_create(current_user()):
-        abort(403)
-    if request.method == "GET":
-        return render_template("edition/import.html")
-    upload = request.files.get("fichier")
-    content = upload.read(MAX_UPLOAD + 1) if upload else b""
-    try:
-        if not upload or not content:
-            raise InvalidParameter("Choisissez un fichier .csv ou .xlsx.")
-        if len(content) > MAX_UPLOAD:
-            raise InvalidParameter("Fichier trop volumineux (5 Mo au plus).")
-        headers, rows = spreadsheet.read_table(upload.filename or "", content)
-    except InvalidParameter as exc:
-        return render_template("edition/import.html", erreur=exc.message), 400
-    token = secrets.token_urlsafe(16)
-    path = _import_path(token)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob("*.json"):  # abandoned imports: kept one day
-        if stale.stat().st_mtime < time.time() - 86400:
-            stale.unlink(missing_ok=True)
-    payload = {"user": current_user().id, "headers": headers, "rows": rows}
-    path.write_text(json.dumps(payload, ensure_ascii=False))
-    return _import_page(token, headers, rows, spreadsheet.guess_mapping(headers))
-
-
-def _import_page(token, headers, rows, mapping, results=None, done=False, status=200):
-    page = render_template(
-        "edition/import_colonnes.html",
-        token=token,
-        headers=headers,
-        sample=rows[:3],
-        count=len(rows),
-        targets=spreadsheet.TARGETS,
-        mapping=mapping,
-        results=results,
-        done=done,
-    )
-    return page, status
-
-
-@edit_bp.post("/edition/import/<token>")
-@login_required
-def import_run(token: str):
-    """Step 2: map the columns, check (dry run) or import; errors per row, in French."""
-    path = _import_path(token)
-    if not path.exists():
-        abort(404)
-    stored = json.loads(path.read_text())
-    if stored["user"] != current_user().id or not can_create(current_user()):
-        abort(403)
-    headers, rows = stored["headers"], stored["rows"]
-    mapping = spreadsheet.mapping_from_form(request.form, len(headers))
-    if "nom" not in mapping:
-        return _import_page(token, headers, rows, mapping, status=400)
-    dry_run = request.form.get("action") != "importer"
-    with engine().begin() as conn:
-        results = spreadsheet.import_rows(conn, current_user(), rows, mapping, dry_run=dry_run)
-    if not dry_run:
-        path.unlink(missing_ok=True)
-    return _import_page(token, headers, rows, mapping, results=results, done=not dry_run)
+# the reports and the spreadsheet import join edit_bp from their own modules
+from mapdir.web import import_pages, report_pages  # noqa: E402,F401

@@ -161,10 +161,14 @@ def record(out: str) -> None:
     print(f"{len(answers) - 1} answers recorded in {out}")
 
 
+#: what varies from run to run: measured durations, and when a load saw each record
+VARYING = {"secondes", "premiere_vue", "derniere_vue"}
+
+
 def _untimed(value: Any) -> Any:
-    """The answer without its measured durations (``secondes``), which vary run to run."""
+    """The answer without what varies from run to run (VARYING)."""
     if isinstance(value, dict):
-        return {k: _untimed(v) for k, v in value.items() if k != "secondes"}
+        return {k: _untimed(v) for k, v in value.items() if k not in VARYING}
     if isinstance(value, list):
         return [_untimed(v) for v in value]
     return value

@@ -20,7 +20,7 @@ from mapdir.db import get_engine
 from mapdir.editing import accounts, services
 from mapdir.editing.fields import FIELDS
 from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_france
+from mapdir.geo.france_import import import_france
 from tests.integration.test_auth import PASSWORD, csrf, login
 
 PERSON_HOURS = "Mo-Fr 08:30-18:30"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from mapdir.geo.files import LocalGeoFiles
-from mapdir.geo.importer import import_departement, import_france
+from mapdir.geo.france_import import import_france
+from mapdir.geo.importer import import_departement
 from tests.conftest import count
 
 
