@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -21,9 +20,7 @@ from mapdir.geo.geocoder import (
     cache_key,
     same_commune,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ban_server import (  # noqa: E402
+from tests.ban_server import (
     RESULT_COLUMNS,
     BanAnswer,
     FakeBanServer,
@@ -275,9 +272,11 @@ def test_two_503_give_up_without_caching(ban_server):
 
 
 @pytest.mark.parametrize("cache_kind", ["memory", "sqlite"])
-def test_unreachable_service_raises_quickly_and_caches_nothing(tmp_path, cache_kind):
+def test_unreachable_service_raises_without_waiting_and_caches_nothing(tmp_path, cache_kind):
+    """A refused connection is not waited on: with a 60 s timeout, giving up within 30 s
+    (a wide bound on a behaviour, not a speed measure) means the timeout never ran out."""
     cache = MemoryGeocodeCache() if cache_kind == "memory" else SqliteGeocodeCache(tmp_path)
-    client = BanClient(closed_port_url(), timeout=2.0, retry_delay=0.1)
+    client = BanClient(closed_port_url(), timeout=60.0, retry_delay=0.1)
 
     started = time.monotonic()
     with pytest.raises(GeocoderUnavailable):
@@ -285,7 +284,7 @@ def test_unreachable_service_raises_quickly_and_caches_nothing(tmp_path, cache_k
     elapsed = time.monotonic() - started
 
     print(f"\n{cache_kind}: unreachable service detected in {elapsed:.2f} s")
-    assert elapsed < 1.5
+    assert elapsed < 30
     assert len(cache) == 0
     assert cache.get_many([cache_key(GAY_LUSSAC)]) == {}
 

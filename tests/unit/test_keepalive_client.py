@@ -3,16 +3,13 @@ connection, bodies framed by Content-Length, and a clear error for what it does 
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from keepalive_client import KeepAliveConnection, ProtocolError  # noqa: E402
+from benchmarks.keepalive_client import KeepAliveConnection, ProtocolError
 
 
 class Handler(BaseHTTPRequestHandler):
