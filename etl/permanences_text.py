@@ -34,28 +34,15 @@ from dataclasses import dataclass, field
 
 import opening_hours
 
+from etl.permanences_events import Event, commune_events, schedule_events, unknown_places
 from etl.permanences_vocab import (  # noqa: F401 - CommuneIndex and OSM_DAYS are re-exported
     _ALT_RE,
-    _ARTICLES,
     _CLAUSE_BONUS,
-    _CLOSED_RE,
-    _CONNECTORS,
-    _CONTRACTIONS,
-    _DAY_NAMES,
-    _DAY_RANGE_RE,
-    _DAY_RE,
     _LIEU_AFTER_RE,
     _LIEU_BEFORE_RE,
     _LIEU_LABELS,
     _LOCAL_GAP_RE,
-    _NOT_A_STOP_RE,
-    _ORD,
-    _ORD_WORDS,
-    _PLACE_CUE_RE,
-    _PLACE_STOP,
-    _STOP_NAMES,
     _STRONG_SEP_RE,
-    _TIME_RE,
     OSM_DAYS,
     CommuneIndex,
     _fold,
@@ -69,112 +56,9 @@ class ExtractionResult:
     reste: str = ""
 
 
-@dataclass
-class _Event:
-    kind: str  # "C" commune, "D" days, "T" time ranges, "SEP", "OU"
-    start: int
-    end: int
-    value: object = None
-
-
-def _commune_events(text: str, low: str, index: CommuneIndex) -> list[_Event]:
-    matches = list(re.finditer(r"[a-z0-9]+", low))
-    toks = [{"st": "saint", "ste": "sainte"}.get(m.group(), m.group()) for m in matches]
-    capital = [text[m.start()].isupper() for m in matches]
-    events: list[_Event] = []
-    i = 0
-    while i < len(toks):
-        found, length = _match_at(i, toks, capital, index)
-        if found is None:
-            i += 1
-            continue
-        code_name = next(iter(found)) if len(found) == 1 else None
-        if _NOT_A_STOP_RE.search(low, max(0, matches[i].start() - 25), matches[i].start()):
-            code_name = None  # "route de Besse", "pas sur St Bonnet"
-        events.append(_Event("C", matches[i].start(), matches[i + length - 1].end(), code_name))
-        i += length
-    return events
-
-
-def _unknown_places(text: str, low: str, taken: list[_Event]) -> list[_Event]:
-    """Capitalised place names after a place cue that are not communes of the index
-    ("Permanence de Chambois", "Marché de Saint-Genès"): they stop a schedule from
-    drifting to a neighbouring commune."""
-    events = []
-    for m in _PLACE_CUE_RE.finditer(low):
-        start = m.end()
-        if start >= len(text) or not text[start].isupper():
-            continue
-        if any(e.start <= start < e.end for e in taken) or _DAY_RE.match(low, start):
-            continue
-        word = re.match(r"[a-z0-9]+", low[start:])
-        if word and word.group() not in _PLACE_STOP and len(word.group()) > 2:
-            events.append(_Event("C", start, start + word.end(), None))
-    return events
-
-
-def _match_at(i: int, toks: list[str], capital: list[bool], index: CommuneIndex):
-    """(candidate communes, token count) of the longest name starting at token ``i``."""
-    if toks[i].isdigit() or not (capital[i] or toks[i] in _ARTICLES):
-        return None, 0
-    after_contraction = i > 0 and toks[i - 1] in _CONTRACTIONS
-    for length in range(min(index.max_tokens, len(toks) - i), 0, -1):
-        key = tuple(toks[i : i + length])
-        if length == 1 and key[0] in _STOP_NAMES:
-            continue
-        significant = [capital[j] for j in range(i, i + length) if toks[j] not in _CONNECTORS]
-        if not any(significant):
-            continue
-        found = index.lookup(key, after_contraction)
-        if found:
-            return found, length
-    for length in (3, 2, 1):
-        key = tuple(toks[i : i + length])
-        if len(key) < length or len(" ".join(key)) < 8 or key[0] in _STOP_NAMES:
-            continue
-        if not all(capital[j] or toks[j] in _CONNECTORS for j in range(i, i + length)):
-            continue
-        found = index.fuzzy(key)
-        if found:
-            return found, length
-    return None, 0
-
-
-def _schedule_events(low: str) -> list[_Event]:
-    events: list[_Event] = []
-    taken: list[tuple[int, int]] = []
-    closed = [m.span() for m in _CLOSED_RE.finditer(low)]
-    for m in _DAY_RANGE_RE.finditer(low):
-        first, last = _DAY_NAMES.index(m.group(1)), _DAY_NAMES.index(m.group(2))
-        if first < last:
-            events.append(_Event("D", m.start(), m.end(), [(tuple(range(first, last + 1)), ())]))
-            taken.append(m.span())
-    for m in _DAY_RE.finditer(low):
-        if any(a <= m.start() < b for a, b in taken + closed):
-            continue
-        nths = tuple(_ordinal(o) for o in re.findall(_ORD, m.group(1))) if m.group(1) else ()
-        events.append(_Event("D", m.start(), m.end(), [((_DAY_NAMES.index(m.group(2)),), nths)]))
-    for m in _TIME_RE.finditer(low):
-        h1, m1, h2, m2 = (int(g) if g else 0 for g in m.groups())
-        if h1 * 60 + m1 < h2 * 60 + m2 <= 24 * 60 and m1 < 60 and m2 < 60:
-            events.append(_Event("T", m.start(), m.end(), [f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"]))
-    for m in re.finditer(r";|,|//|/|\s-\s|\s-(?=[a-z])|:|\(|\)|\bet\b", low):
-        mark = m.group().strip()
-        events.append(
-            _Event("SEP", m.start(), m.end(), "strong" if mark in (";", "//", "-") else mark)
-        )
-    for m in re.finditer(r"\bou\b", low):
-        events.append(_Event("OU", m.start(), m.end()))
-    return events
-
-
-def _ordinal(token: str) -> int:
-    return _ORD_WORDS.get(token, int(token[0]) if token[:1].isdigit() else 0)
-
-
-def _runs(events: list[_Event]) -> list[list[_Event]]:
+def _runs(events: list[Event]) -> list[list[Event]]:
     """Merge consecutive events of one kind (C, D, T) into runs; "ou" poisons a C run."""
-    runs: list[list[_Event]] = []
+    runs: list[list[Event]] = []
     pending_ou = strong = False
     for event in events:
         if event.kind == "SEP":
@@ -194,14 +78,14 @@ def _runs(events: list[_Event]) -> list[list[_Event]]:
     return runs
 
 
-def _flat(run: list[_Event]) -> list:
+def _flat(run: list[Event]) -> list:
     return [value for event in run for value in event.value]  # type: ignore[attr-defined]
 
 
 @dataclass
 class _Group:
-    communes: list[_Event]
-    sched: list[list[_Event]]
+    communes: list[Event]
+    sched: list[list[Event]]
     context: dict = field(default_factory=dict)  # inherited "D" / "T" values
     carry: bool = False  # inherit from the previous group's schedule (backward reading)
 
@@ -231,11 +115,11 @@ def _pairs(group: _Group) -> tuple[list[tuple], int, int, dict]:
     return rules, own, inherited, seen
 
 
-def _split(events: list[_Event], is_boundary) -> list[tuple[list[_Event], str]]:
+def _split(events: list[Event], is_boundary) -> list[tuple[list[Event], str]]:
     """Cut an event list at separators, except between two events of the same kind.
 
     Returns (clause events, strength of the boundary before it: "strong" or "weak")."""
-    parts: list[tuple[list[_Event], str]] = [([], "strong")]
+    parts: list[tuple[list[Event], str]] = [([], "strong")]
     real = [e for e in events if e.kind not in ("SEP", "OU")]
     for event in events:
         strength = is_boundary(event) if event.kind == "SEP" else ""
@@ -250,7 +134,7 @@ def _split(events: list[_Event], is_boundary) -> list[tuple[list[_Event], str]]:
     return [part for part in parts if part[0]]
 
 
-def _forward(runs: list[list[_Event]], context: dict) -> tuple[list[_Group], int]:
+def _forward(runs: list[list[Event]], context: dict) -> tuple[list[_Group], int]:
     """Each commune run takes the schedule that follows it; leading schedule is context."""
     c_positions = [i for i, run in enumerate(runs) if run[0].kind == "C"]
     context = dict(context)
@@ -263,7 +147,7 @@ def _forward(runs: list[list[_Event]], context: dict) -> tuple[list[_Group], int
     return groups, 0
 
 
-def _backward(runs: list[list[_Event]]) -> tuple[list[_Group], int]:
+def _backward(runs: list[list[Event]]) -> tuple[list[_Group], int]:
     """Each commune run takes the schedule before it; trailing schedule runs are orphans."""
     groups, previous = [], 0
     for pos, run in enumerate(runs):
@@ -273,7 +157,7 @@ def _backward(runs: list[list[_Event]]) -> tuple[list[_Group], int]:
     return groups, len(runs) - previous
 
 
-def _clauses(events: list[_Event], low: str) -> tuple[list[_Group], int]:
+def _clauses(events: list[Event], low: str) -> tuple[list[_Group], int]:
     """Read clause by clause (cut at , ; / - and at a colon closing a commune-less header)."""
     groups: list[_Group] = []
     header: dict = {}
@@ -297,7 +181,7 @@ def _clauses(events: list[_Event], low: str) -> tuple[list[_Group], int]:
         if strength:
             kinds_since_cut = set()
 
-    def is_boundary(sep: _Event) -> str:
+    def is_boundary(sep: Event) -> str:
         return strengths.get(id(sep), "")
 
     for clause, strength in _split(events, is_boundary):
@@ -320,7 +204,7 @@ def _clauses(events: list[_Event], low: str) -> tuple[list[_Group], int]:
     return groups, 0
 
 
-def _best_local(runs: list[list[_Event]], header: dict) -> list[_Group]:
+def _best_local(runs: list[list[Event]], header: dict) -> list[_Group]:
     """Groups of one clause: leading schedule goes to the first commune, then the better of
     reading forward or backward when the clause names several communes."""
     c_positions = [i for i, run in enumerate(runs) if run[0].kind == "C"]
@@ -350,7 +234,7 @@ def _score(groups: list[_Group], orphans: int, initial: dict | None = None) -> t
     return score, chosen
 
 
-def _read_fragment(events: list[_Event], low: str) -> list[tuple[list[_Event], list[tuple]]]:
+def _read_fragment(events: list[Event], low: str) -> list[tuple[list[Event], list[tuple]]]:
     runs = _runs(events)
     if not any(run[0].kind == "C" for run in runs):
         return []
@@ -405,9 +289,9 @@ def extract_permanences(
     if not text or not text.strip():
         return ExtractionResult([], (text or "").strip())
     low = _fold(text)
-    communes_found = _commune_events(text, low, index)
-    communes_found += _unknown_places(text, low, communes_found)
-    events = sorted(communes_found + _schedule_events(low), key=lambda e: e.start)
+    communes_found = commune_events(text, low, index)
+    communes_found += unknown_places(text, low, communes_found)
+    events = sorted(communes_found + schedule_events(low), key=lambda e: e.start)
     events = _drop_overlaps(events)
     bounds = [0] + [m.end() for m in _STRONG_SEP_RE.finditer(low)] + [len(text)]
     merged: dict[tuple[str, str | None], PermanenceRecord] = {}
@@ -444,7 +328,7 @@ def extract_permanences(
     return ExtractionResult(permanences, _rest(text, used))
 
 
-def _drop_alternating(events: list[_Event], low: str, start: int, end: int):
+def _drop_alternating(events: list[Event], low: str, start: int, end: int):
     """Remove days qualified by an alternation marker ("mardi en semaine impaire");
     return None when a marker qualifies the whole fragment ("1 semaine sur 2, le ...")."""
     days = [e for e in events if e.kind == "D"]
@@ -462,8 +346,8 @@ def _drop_alternating(events: list[_Event], low: str, start: int, end: int):
     return [e for e in events if id(e) not in dropped]
 
 
-def _drop_overlaps(events: list[_Event]) -> list[_Event]:
-    kept: list[_Event] = []
+def _drop_overlaps(events: list[Event]) -> list[Event]:
+    kept: list[Event] = []
     for event in events:
         if kept and event.start < kept[-1].end:
             if event.kind == "SEP" or kept[-1].kind in ("C", "D", "T"):
@@ -473,7 +357,7 @@ def _drop_overlaps(events: list[_Event]) -> list[_Event]:
     return kept
 
 
-def _lieu(low: str, start: int, end: int, commune: _Event) -> str | None:
+def _lieu(low: str, start: int, end: int, commune: Event) -> str | None:
     """The place named just before the commune ("mairie de X") or right after it."""
     before = low[max(start, commune.start - 40) : commune.start]
     after = low[commune.end : min(end, commune.end + 25)]
@@ -491,27 +375,3 @@ def _rest(text: str, used: list[tuple[int, int]]) -> str:
         cursor = end
     pieces.append(text[cursor:])
     return re.sub(r"\s+", " ", " ".join(pieces)).strip()
-
-
-_RULE_RE = re.compile(r"^(?P<days>[A-Z][a-z][^ ]*)\s+(?P<times>[\d:,\-]+)$")
-_SELECTOR_RE = re.compile(r"([A-Z][a-z])(?:-([A-Z][a-z]))?(?:\[([\d,\-]+)\])?")
-
-
-def horaires_atoms(horaires: str) -> frozenset[tuple[int, int, str]]:
-    """(weekday, nth or 0, "HH:MM-HH:MM") atoms of an additive rule string, for comparison.
-
-    Handles the subset this module produces (weekday lists/ranges, [n] indexes, time lists).
-    """
-    atoms = set()
-    for rule in re.split(r";\s*|,\s+(?=[A-Z])", horaires.strip()):
-        match = _RULE_RE.match(rule.strip())
-        if not match:
-            raise ValueError(f"règle horaire non prise en charge : {rule!r}")
-        for first, last, nths in _SELECTOR_RE.findall(match.group("days")):
-            a, b = OSM_DAYS.index(first), OSM_DAYS.index(last or first)
-            indexes = [int(n) for n in nths.split(",")] if nths else [0]
-            for weekday in range(a, b + 1):
-                for nth in indexes:
-                    for slot in match.group("times").split(","):
-                        atoms.add((weekday, nth, slot))
-    return frozenset(atoms)

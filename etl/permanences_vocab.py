@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
-OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+from mapdir.hours.osm import FRENCH_DAYS, OSM_DAYS  # noqa: F401 - OSM_DAYS is re-exported
+
+_DAY_NAMES = FRENCH_DAYS
 _DAY = "(?:" + "|".join(_DAY_NAMES) + ")"
 _ORD = (
     r"(?:[1-5]\s*(?:ieme|eme|ere|er|re|nde|nd|e)\b|premier|premiere|deuxieme|seconde?"

@@ -3,6 +3,7 @@ ranges (days with equal hours grouped: "Mo-Fr 09:00-12:00; Sa 09:00-12:00")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import opening_hours
@@ -67,3 +68,28 @@ def merge_ranges(ranges: list[Range]) -> list[Range]:
         else:
             merged.append((start, end))
     return merged
+
+
+_RULE_RE = re.compile(r"^(?P<days>[A-Z][a-z][^ ]*)\s+(?P<times>[\d:,\-]+)$")
+_SELECTOR_RE = re.compile(r"([A-Z][a-z])(?:-([A-Z][a-z]))?(?:\[([\d,\-]+)\])?")
+
+
+def horaires_atoms(horaires: str) -> frozenset[tuple[int, int, str]]:
+    """(weekday, nth or 0, "HH:MM-HH:MM") atoms of an additive rule string, for comparison.
+
+    Handles the subset that etl.permanences_text produces (weekday lists/ranges, [n]
+    indexes, time lists).
+    """
+    atoms = set()
+    for rule in re.split(r";\s*|,\s+(?=[A-Z])", horaires.strip()):
+        match = _RULE_RE.match(rule.strip())
+        if not match:
+            raise ValueError(f"règle horaire non prise en charge : {rule!r}")
+        for first, last, nths in _SELECTOR_RE.findall(match.group("days")):
+            a, b = OSM_DAYS.index(first), OSM_DAYS.index(last or first)
+            indexes = [int(n) for n in nths.split(",")] if nths else [0]
+            for weekday in range(a, b + 1):
+                for nth in indexes:
+                    for slot in match.group("times").split(","):
+                        atoms.add((weekday, nth, slot))
+    return frozenset(atoms)

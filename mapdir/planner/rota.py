@@ -223,3 +223,30 @@ def build_rota(
             for row, reason in sorted(unscheduled.items())
         ),
     )
+
+
+def rota_json(schedule: Rota, by_code: dict) -> dict:
+    """The rota as the API answers it (French keys; ``by_code``: the communes' rows)."""
+    return {
+        "depot": {"code": schedule.depot_code, "nom": by_code[schedule.depot_code]["nom"]},
+        "cycle_semaines": schedule.cycle_weeks,
+        "creneaux": [
+            {
+                "bus": s.bus,
+                "semaine": s.week_of_cycle,
+                "jour": s.weekday_label,
+                "demi_journee": s.half_day,
+                "debut": s.start,
+                "fin": s.end,
+                "code": s.stop_code,
+                "nom": by_code[s.stop_code]["nom"],
+                "horaires": s.opening_hours,
+                "conduite_jour_min": round(s.day_drive_minutes, 1),
+            }
+            for s in schedule.slots
+        ],
+        "non_planifies": [
+            {"code": u.code, "nom": by_code[u.code]["nom"], "motif": u.reason}
+            for u in schedule.unscheduled
+        ],
+    }

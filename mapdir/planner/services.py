@@ -372,31 +372,5 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
             "arrets": list(cover_all.stops),
             "communes_hors_de_portee": list(cover_all.uncoverable),
         },
-        "tournee": _rota_dict(schedule, by_code),
-    }
-
-
-def _rota_dict(schedule: rota.Rota, by_code: dict) -> dict:
-    return {
-        "depot": {"code": schedule.depot_code, "nom": by_code[schedule.depot_code]["nom"]},
-        "cycle_semaines": schedule.cycle_weeks,
-        "creneaux": [
-            {
-                "bus": s.bus,
-                "semaine": s.week_of_cycle,
-                "jour": s.weekday_label,
-                "demi_journee": s.half_day,
-                "debut": s.start,
-                "fin": s.end,
-                "code": s.stop_code,
-                "nom": by_code[s.stop_code]["nom"],
-                "horaires": s.opening_hours,
-                "conduite_jour_min": round(s.day_drive_minutes, 1),
-            }
-            for s in schedule.slots
-        ],
-        "non_planifies": [
-            {"code": u.code, "nom": by_code[u.code]["nom"], "motif": u.reason}
-            for u in schedule.unscheduled
-        ],
+        "tournee": rota.rota_json(schedule, by_code),
     }

@@ -11,7 +11,8 @@ from pathlib import Path
 import opening_hours
 import pytest
 
-from etl.permanences_text import CommuneIndex, extract_permanences, horaires_atoms
+from etl.permanences_text import CommuneIndex, extract_permanences
+from mapdir.hours.osm import horaires_atoms
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 COG_FILE = SHARED_DATA / "cog" / "communes-france-2026.csv"
