@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from mapdir.hours.evaluate import Period
 from mapdir.offers.search import Filters
-from tests.integration.test_search import commune_point, insert_offer, search
+from tests.search_factories import commune_point, insert_offer, search
 
 MORNING = Period(datetime(2026, 12, 2, 8, 0), datetime(2026, 12, 2, 12, 0), "mercredi matin")
 
