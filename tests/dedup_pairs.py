@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mapdir.geo.geodesy import haversine_m
+
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "offers"
 
 SOURCE_FILES = {
@@ -36,7 +38,6 @@ SOURCE_FILES = {
 
 Record = dict[str, Any]
 
-EARTH_RADIUS_M = 6_371_008.8
 _SIRET = re.compile(r"^\d{14}$")
 # A grid cell of 0.003° of latitude (~333 m) by 0.0045° of longitude (>= 314 m up to 51.1°N,
 # the north of France): neighbours of a point within 300 m are in the 3x3 surrounding cells.
@@ -150,14 +151,6 @@ def load_records(data_dir: Path = DATA_DIR) -> list[Record]:
     return records
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
 def is_real_siret(pivot: str | None) -> bool:
     return bool(pivot and _SIRET.match(pivot) and pivot != "00000000000000")
 
@@ -188,7 +181,7 @@ def candidate_pairs(records: list[Record], max_m: float = 300.0) -> list[tuple[i
                 if j <= i or records[j]["source"] == a["source"]:
                     continue
                 b = records[j]
-                distance = haversine_m(a["lat"], a["lon"], b["lat"], b["lon"])
+                distance = haversine_m(a["lon"], a["lat"], b["lon"], b["lat"])
                 if distance <= max_m:
                     pairs[(i, j)] = distance
     by_siret: dict[str, list[int]] = defaultdict(list)
@@ -203,7 +196,7 @@ def candidate_pairs(records: list[Record], max_m: float = 300.0) -> list[tuple[i
                 a, b = records[i], records[j]
                 located = None not in (a["lat"], a["lon"], b["lat"], b["lon"])
                 pairs[(i, j)] = (
-                    haversine_m(a["lat"], a["lon"], b["lat"], b["lon"]) if located else math.nan
+                    haversine_m(a["lon"], a["lat"], b["lon"], b["lat"]) if located else math.nan
                 )
     return [(i, j, d) for (i, j), d in sorted(pairs.items())]
 
