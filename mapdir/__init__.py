@@ -68,6 +68,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config.update(flask_config)
 
     from mapdir.api import api_bp
+    from mapdir.http import security_headers
     from mapdir.http.errors import register_error_handlers
     from mapdir.web import web_bp
 
@@ -75,4 +76,5 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web_bp)
     _init_editing(app, settings)
     register_error_handlers(app)
+    security_headers.init_app(app, settings)
     return app

@@ -62,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAPDIR_BAN_MIN_SCORE", "0.75", "Minimum BAN score to accept a geocoding result."),
     Setting("MAPDIR_SECURE_COOKIES", "1", "1: session cookies carry the Secure flag."),
+    Setting(
+        "MAPDIR_WIDGET_FRAME_ANCESTORS",
+        "*",
+        "CSP frame-ancestors of the views marked embeddable (the widget): the sites allowed "
+        "to frame them, e.g. 'https://www.haute-vienne.fr https://*.gouv.fr'. Every other "
+        "page refuses framing ('none').",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
