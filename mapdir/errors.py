@@ -41,6 +41,18 @@ class Conflict(MapdirError):
     http_status = 409
 
 
+class DatabaseUnavailable(MapdirError):
+    """The database does not answer (down, restarting): the request may be retried."""
+
+    http_status = 503
+    default_message = (
+        "La base de données ne répond pas pour le moment : réessayez dans quelques instants."
+    )
+
+    def __init__(self, message: str | None = None, detail: Any = None):
+        super().__init__(message or self.default_message, detail)
+
+
 class SetupError(MapdirError):
     """Something missing on the machine (binaries, data files)."""
 

@@ -1,19 +1,24 @@
 """Engines: one pooled SQLAlchemy engine per database URL (and one for the search reads),
-and a health check."""
+the driver connection under a SQLAlchemy one for hand-run cursors, and a health check."""
 
 from __future__ import annotations
 
 import json
+import select
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 
 from mapdir.config import Settings
 from mapdir.db.location import database_url
+from mapdir.errors import DatabaseUnavailable
 
 #: a pooled connection idle for longer than this is pinged before use
 IDLE_PING_S = 10.0
@@ -66,10 +71,25 @@ def dumps_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _server_spoke(dbapi_conn: Any) -> bool:
+    """The idle connection's socket has something to read: a server that shut down or died
+    closed it (end of file) or said why (FATAL). A zero-timeout poll, no round trip."""
+    try:
+        poller = select.poll()  # not select(): file descriptors above 1024 are fine
+        poller.register(dbapi_conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, psycopg.Error):
+        return True
+
+
 def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
-    """Pessimistic disconnect handling, but only for connections idle for a while (a busy
-    server does not pay a round trip per request): a dead connection is replaced."""
-    if time.monotonic() - record.info.get("checked_in", 0.0) <= IDLE_PING_S:
+    """Pessimistic disconnect handling without a round trip per request on a busy server:
+    a connection is pinged when it was idle for a while or when its socket shows that the
+    server closed it (a restart between two requests); a dead one is replaced."""
+    if dbapi_conn.closed or dbapi_conn.broken:
+        raise DisconnectionError()
+    idle = time.monotonic() - record.info.get("checked_in", 0.0)
+    if idle <= IDLE_PING_S and not _server_spoke(dbapi_conn):
         return
     try:
         dbapi_conn.execute("SELECT 1")
@@ -80,6 +100,24 @@ def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
 
 def _note_checkin(_dbapi_conn, record) -> None:
     record.info["checked_in"] = time.monotonic()
+
+
+@contextmanager
+def driver_connection(conn: Connection) -> Iterator[Any]:
+    """The psycopg connection under ``conn``, for statements run on the driver's cursor.
+
+    Errors raised there never pass through SQLAlchemy, which therefore cannot see that the
+    server went away: a driver error on a closed or broken connection invalidates ``conn``
+    (the pool replaces it instead of handing the dead one out again) and becomes
+    DatabaseUnavailable (a French 503)."""
+    driver = conn.connection.driver_connection
+    try:
+        yield driver
+    except psycopg.Error as exc:
+        if driver.closed or driver.broken or conn.dialect.is_disconnect(exc, driver, None):
+            conn.invalidate(exc)
+            raise DatabaseUnavailable() from exc
+        raise
 
 
 def get_engine(settings: Settings | None = None, url: str | None = None) -> Engine:

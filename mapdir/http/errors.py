@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+import psycopg
+import sqlalchemy.exc
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from mapdir.errors import MapdirError
+from mapdir.errors import DatabaseUnavailable, MapdirError
 from mapdir.http.context import close_connection
 
 log = logging.getLogger(__name__)
@@ -27,10 +29,28 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith((".json", ".geojson"))
 
 
+#: driver and SQLAlchemy errors meaning "the database does not answer" (down, restarting,
+#: connection lost): a French 503 the client may retry, never a 500
+DATABASE_DOWN = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+RETRY_AFTER_S = 30
+
+
 def _respond(status: int, body: dict):
     if wants_json():
-        return jsonify(body), status
-    return render_template("erreur.html", status=status, message=body["erreur"]), status
+        response = jsonify(body)
+    else:
+        page = render_template("erreur.html", status=status, message=body["erreur"])
+        response = current_app.response_class(page, mimetype="text/html")
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -39,6 +59,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(MapdirError)
     def _mapdir_error(exc: MapdirError):
         return _respond(exc.http_status, exc.to_dict())
+
+    for kind in DATABASE_DOWN:
+
+        @app.errorhandler(kind)
+        def _database_down(exc: Exception):
+            log.warning("database unavailable on %s: %s", request.path, exc)
+            return _respond(503, DatabaseUnavailable().to_dict())
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

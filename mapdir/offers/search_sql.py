@@ -20,6 +20,7 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy.engine import Connection
 
+from mapdir.db import driver_connection
 from mapdir.geo.geodesy import EARTH_RADIUS_M
 from mapdir.hours.time_slots import NO_HOURS
 from mapdir.offers.filters import Filters
@@ -119,10 +120,10 @@ def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     connections use it from the first execution (mapdir.db.get_search_engine). With the
     filters as parameters instead, the generic plan picked a GIN scan of a third of the
     table for a service filter: 70 ms."""
-    driver = conn.connection.driver_connection
-    with driver.cursor(row_factory=namedtuple_row, binary=True) as cur:
-        cur.execute(sql, params, prepare=True)
-        return cur.fetchall()
+    with driver_connection(conn) as driver:
+        with driver.cursor(row_factory=namedtuple_row, binary=True) as cur:
+            cur.execute(sql, params, prepare=True)
+            return cur.fetchall()
 
 
 #: the offer columns a first-statement row carries when its offer's row rides along

@@ -25,11 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy.engine import Connection
 
+from mapdir.db import driver_connection
 from mapdir.geo.geodesy import central_angle, ellipsoid_m, near_nearest
 from mapdir.offers.filters import Filters
 
@@ -101,10 +102,10 @@ def _statement(offer_filter: Filters, commune_filter: str, window: int) -> str:
     )
 
 
-def _fetch(driver_conn: Any, sql: str, params: dict, no_jit: bool = False) -> list[tuple]:
+def _fetch(conn: Connection, sql: str, params: dict, no_jit: bool = False) -> list[tuple]:
     """Binary rows of a statement on the driver's cursor; ``no_jit`` for the candidate
     statement (compiling it costs more than it saves; set for the transaction)."""
-    with driver_conn.cursor(binary=True) as cur:
+    with driver_connection(conn) as driver, driver.cursor(binary=True) as cur:
         if no_jit:
             cur.execute("SET LOCAL jit = off")
         cur.execute(sql, params)
@@ -117,7 +118,7 @@ def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: Filters) -> d
     the nearest one, which holds the ellipsoidal nearest (the two distances differ by less
     than 0.6 %), then their exact WGS84 distances decide."""
     offers = _fetch(
-        conn.connection.driver_connection,
+        conn,
         "SELECT o.id, ST_X(o.point), ST_Y(o.point) FROM offre o WHERE o.statut = 'active'"
         f" AND o.point IS NOT NULL AND {offer_filter.where_literal_sql('o')}",
         {},
@@ -200,12 +201,8 @@ def _national_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
     work; same statement, same answer."""
 
     def half(part: int) -> list[tuple]:
-        raw = conn.engine.raw_connection()
-        try:
-            return _fetch(raw.driver_connection, sql, {**params, "part": part}, no_jit=True)
-        finally:
-            raw.rollback()
-            raw.close()
+        with conn.engine.connect() as other:
+            return _fetch(other, sql, {**params, "part": part}, no_jit=True)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         first, second = pool.map(half, (0, 1))
@@ -214,7 +211,7 @@ def _national_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
 
 def _offer_names(conn: Connection, ids: set[int]) -> dict[int, str]:
     rows = _fetch(
-        conn.connection.driver_connection,
+        conn,
         "SELECT id, nom FROM offre WHERE id = ANY(%(ids)s)",
         {"ids": sorted(ids)},
     )
@@ -240,13 +237,12 @@ def commune_access(
     else:
         commune_filter = "true"  # every commune of France (benchmarks, national reports)
     params = {"departement": departement, "codes": list(codes or [])}
-    driver_conn = conn.connection.driver_connection
     if commune_filter == "true" and parallel:
         halves = "abs(hashtext(c.code)) %% 2 = %(part)s"
         rows = _national_rows(conn, _statement(offer_filter, halves, FAST_WINDOW), params)
     else:
         sql = _statement(offer_filter, commune_filter, FAST_WINDOW)
-        rows = _fetch(driver_conn, sql, params, no_jit=True)
+        rows = _fetch(conn, sql, params, no_jit=True)
     found, unproven = _fast_access(rows, FAST_WINDOW)
     communes = {r[CODE]: r for r in rows}
     last = rows
@@ -254,7 +250,7 @@ def commune_access(
         if not unproven:
             break
         sql = _statement(offer_filter, by_codes, window)
-        last = _fetch(driver_conn, sql, {**params, "codes": unproven})
+        last = _fetch(conn, sql, {**params, "codes": unproven})
         more, unproven = _fast_access(last, window)
         found.update(more)
     if unproven:  # far from everything: compare with every offer

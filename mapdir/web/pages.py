@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify, render_template
 
 from mapdir.db import database_answers
-from mapdir.http.context import engine
+from mapdir.http.context import engine, search_connection
+from mapdir.offers import search_sql
 from mapdir.web import web_bp
 
 
@@ -14,15 +15,26 @@ def home():
     return render_template("index.html")
 
 
+def _search_answers() -> tuple[bool, str]:
+    """The search's own path: its engine's pool, the driver cursor, a prepared statement."""
+    try:
+        rows = search_sql.fetch(search_connection(), "SELECT postgis_lib_version() AS v", {})
+        return True, f"PostGIS {rows[0].v}"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not answering"
+        return False, type(exc).__name__
+
+
 @web_bp.get("/sante")
 def health():
     try:
         ok, info = database_answers(engine())
     except Exception as exc:  # noqa: BLE001 - the embedded base may not be initialised
         ok, info = False, type(exc).__name__
+    search_ok, search_info = _search_answers() if ok else (False, info)
     body = {
-        "statut": "ok" if ok else "degrade",
+        "statut": "ok" if ok and search_ok else "degrade",
         "base_de_donnees": "répond" if ok else "ne répond pas",
-        "detail": info,
+        "recherche": "répond" if search_ok else "ne répond pas",
+        "detail": info if not ok or search_ok else search_info,
     }
-    return jsonify(body), 200 if ok else 503
+    return jsonify(body), 200 if ok and search_ok else 503
