@@ -14,6 +14,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from mapdir.editing import accounts
 from mapdir.errors import MapdirError
 from mapdir.http.context import current_user, engine
+from mapdir.http.redirects import same_site_path
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -33,9 +34,7 @@ def login_required(view: Callable) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("edition.dashboard")
+    return same_site_path(target) or url_for("edition.dashboard")
 
 
 @auth_bp.route("/connexion", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from mapdir.editing.geocoding import address_locator
 from mapdir.editing.permissions import can_create, can_edit_offer
 from mapdir.errors import InvalidParameter, MapdirError
 from mapdir.http.context import connection, current_user, engine, settings
+from mapdir.http.redirects import same_site_path
 from mapdir.web.auth_pages import login_required
 
 edit_bp = Blueprint("edition", __name__)
@@ -194,11 +195,8 @@ def reopen(offer_id: int):
 def confirm(offer_id: int):
     with engine().begin() as conn:
         services.confirm_up_to_date(conn, current_user(), offer_id)
-    return redirect(
-        request.form.get("retour")
-        if (request.form.get("retour") or "").startswith("/edition/")
-        else url_for("edition.offer_page", offer_id=offer_id)
-    )
+    back = same_site_path(request.form.get("retour"), prefix="/edition/")
+    return redirect(back or url_for("edition.offer_page", offer_id=offer_id))
 
 
 @edit_bp.post("/edition/offres/<int:offer_id>/permanences")
