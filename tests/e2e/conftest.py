@@ -57,3 +57,22 @@ def browser():
     finally:
         driver.quit()
         profile.cleanup()
+
+
+@pytest.fixture()
+def before_page_scripts(browser):
+    """``add(source)``: a script run before any page script on every page loaded during the
+    test (recorders of alerts, CSP violations); removed at the end of the test."""
+    identifiers: list[str] = []
+
+    def add(source: str) -> None:
+        result = browser.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": source}
+        )
+        identifiers.append(result["identifier"])
+
+    yield add
+    for identifier in identifiers:
+        browser.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": identifier}
+        )

@@ -50,12 +50,9 @@ def world(engine, app):
 
 
 @pytest.fixture()
-def driver(browser):
-    result = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORDER})
+def driver(browser, before_page_scripts):
+    before_page_scripts(RECORDER)
     yield browser
-    browser.execute_cdp_cmd(
-        "Page.removeScriptToEvaluateOnNewDocument", {"identifier": result["identifier"]}
-    )
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 

@@ -52,12 +52,9 @@ def poisoned(engine):
 
 
 @pytest.fixture()
-def driver(browser):
-    result = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORDER})
-    yield browser
-    browser.execute_cdp_cmd(
-        "Page.removeScriptToEvaluateOnNewDocument", {"identifier": result["identifier"]}
-    )
+def driver(browser, before_page_scripts):
+    before_page_scripts(RECORDER)
+    return browser
 
 
 def _wait(driver, condition, seconds: float = 30):
