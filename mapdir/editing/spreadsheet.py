@@ -1,5 +1,6 @@
-"""Spreadsheet import (CSV or XLSX): read the table, map its columns to offer fields, and
-create the offers row by row with a French error per rejected row.
+"""Spreadsheet import (CSV or XLSX): read the table (mapdir.editing.table_file, within
+bounds), map its columns to offer fields, and create the offers row by row with a French
+error per rejected row.
 
 Each row goes through the same parsing and permission checks as the web form
 (``parse_offer_form``, ``services.create_offer``), each in its own savepoint: a bad row is
@@ -8,8 +9,6 @@ reported and skipped, the others are created. ``dry_run`` does everything, then 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +21,9 @@ from mapdir.db.tables import code_postal, commune
 from mapdir.editing import services
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import FIELDS, parse_offer_form
-from mapdir.errors import InvalidParameter, MapdirError
+from mapdir.editing.table_file import read_table as read_table  # the reading, bounded
+from mapdir.errors import MapdirError
 
-MAX_ROWS = 2000
 # target → label; lat/lon are separate columns in a sheet
 TARGETS = {
     **{name: f.label for name, f in FIELDS.items() if name != "point"},
@@ -56,41 +55,6 @@ class RowResult:
 
 def _key(label: str) -> str:
     return " ".join(unidecode(str(label or "")).lower().replace("_", " ").split())
-
-
-def read_table(filename: str, content: bytes) -> tuple[list[str], list[list[str]]]:
-    """(headers, rows) of the first sheet of an XLSX, or of a CSV (``;`` or ``,``)."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            table = [
-                ["" if v is None else str(v).strip() for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise InvalidParameter(f"Classeur XLSX illisible ({type(exc).__name__}).") from exc
-    elif filename.lower().endswith(".csv"):
-        try:
-            decoded = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            decoded = content.decode("cp1252", errors="replace")
-        first = decoded.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        table = [
-            [c.strip() for c in row]
-            for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)
-        ]
-    else:
-        raise InvalidParameter("Format non pris en charge : envoyez un fichier .csv ou .xlsx.")
-    table = [row for row in table if any(row)]
-    if len(table) < 2:
-        raise InvalidParameter("Le fichier ne contient aucune ligne de données.")
-    if len(table) - 1 > MAX_ROWS:
-        raise InvalidParameter(f"Trop de lignes : {MAX_ROWS} au plus par import.")
-    headers = table[0]
-    return headers, [row + [""] * (len(headers) - len(row)) for row in table[1:]]
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int]:
@@ -183,6 +147,6 @@ def mapping_from_form(form: Any, width: int) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for target in TARGETS:
         raw = form.get(f"colonne_{target}") or ""
-        if raw.isdigit() and int(raw) < width:
+        if raw.isascii() and raw.isdigit() and int(raw) < width:  # "²".isdigit()
             mapping[target] = int(raw)
     return mapping
