@@ -65,10 +65,12 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    from mapdir.http import limits, security_headers
+
+    limits.init_app(app)  # before the caller's Flask config, which may change the limits
     app.config.update(flask_config)
 
     from mapdir.api import api_bp
-    from mapdir.http import security_headers
     from mapdir.http.errors import register_error_handlers
     from mapdir.web import web_bp
 

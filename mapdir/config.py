@@ -63,6 +63,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAPDIR_BAN_MIN_SCORE", "0.75", "Minimum BAN score to accept a geocoding result."),
     Setting("MAPDIR_SECURE_COOKIES", "1", "1: session cookies carry the Secure flag."),
     Setting(
+        "MAPDIR_REQUEST_READ_TIMEOUT_S",
+        "30",
+        "Seconds the gunicorn worker waits for a whole request (line, headers, body) from "
+        "its first byte; a slower client is cut. Behind a buffering proxy it never triggers.",
+    ),
+    Setting(
         "MAPDIR_WIDGET_FRAME_ANCESTORS",
         "*",
         "CSP frame-ancestors of the views marked embeddable (the widget): the sites allowed "

@@ -19,7 +19,7 @@ HTTP_MESSAGES = {
     403: "Accès refusé.",
     404: "Page introuvable.",
     405: "Méthode non autorisée.",
-    413: "Fichier trop volumineux.",
+    413: "Requête trop volumineuse : 5 Mo au plus pour un fichier importé, 256 Ko sinon.",
     429: "Trop de tentatives : réessayez dans quelques minutes.",
     500: "Erreur interne : l'équipe a été prévenue.",
 }

@@ -10,11 +10,13 @@ from mapdir.editing.import_staging import MAX_UPLOAD
 from mapdir.editing.permissions import can_create
 from mapdir.errors import InvalidParameter
 from mapdir.http.context import current_user, engine, settings
+from mapdir.http.limits import MULTIPART_MARGIN, body_limit
 from mapdir.web.auth_pages import login_required
 from mapdir.web.edit_pages import edit_bp
 
 
 @edit_bp.route("/edition/import", methods=["GET", "POST"])
+@body_limit(MAX_UPLOAD + MULTIPART_MARGIN)
 @login_required
 def import_upload():
     """Spreadsheet import, step 1: upload a CSV/XLSX (kept server-side, owner only)."""

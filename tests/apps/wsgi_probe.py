@@ -12,7 +12,16 @@ def app(environ, start_response):
     query = parse_qs(environ.get("QUERY_STRING", ""))
     if environ["PATH_INFO"] == "/sleep":
         time.sleep(float(query.get("s", ["1"])[0]))
+    received = ""
+    if environ["PATH_INFO"] == "/lire":  # read the whole body, as a form parser does
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        data = environ["wsgi.input"].read(length)
+        if len(data) < length:
+            start_response("400 Bad Request", [("Content-Length", "0")])
+            return [b""]
+        received = f" recu={len(data)}"
     body = f"pid={os.getpid()} port={environ.get('REMOTE_PORT')} path={environ['PATH_INFO']}"
+    body += received
     data = body.encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
     return [data]
