@@ -11,8 +11,8 @@ from mapdir.db.rows import wgs84_point
 from mapdir.db.tables import permanence
 from mapdir.editing import history
 from mapdir.editing.accounts import User
-from mapdir.editing.permissions import require_offer
-from mapdir.errors import InvalidParameter, NotFound
+from mapdir.editing.permissions import commune_in_scope, require_offer
+from mapdir.errors import Forbidden, InvalidParameter, NotFound
 from mapdir.geo.services import commune_ref
 from mapdir.hours.osm import validate_osm
 
@@ -37,6 +37,8 @@ def add_permanence(conn: Connection, user: User, offer_id: int, data: dict[str, 
     commune = commune_ref(conn, data.get("code_insee"))
     if commune is None:
         raise InvalidParameter("Code INSEE de la permanence inconnu.", parametre="code_insee")
+    if not commune_in_scope(conn, user, commune.code):
+        raise Forbidden("La commune de cette permanence est hors de votre territoire.")
     if data.get("horaires"):
         if not validate_osm(data["horaires"]):
             raise InvalidParameter("Horaires de la permanence illisibles (syntaxe OSM).")

@@ -1,4 +1,5 @@
-"""Who may edit what: admin everything, animateur their territory, structure its own offers.
+"""Who may edit what: admin everything, animateur their territory, structure its own offers
+(placed in its own département).
 
 An animator's territory is a département or an EPCI; an offer belongs to it through its
 commune (``offre.code_insee`` → ``commune.departement`` / ``commune.epci``). Every check runs
@@ -23,16 +24,24 @@ FORBIDDEN_PLAN = (
 
 
 def commune_in_scope(conn: Connection, user: User, code_insee: str | None) -> bool:
-    """Whether ``user`` may place an offer in this commune."""
+    """Whether ``user`` may place an offer, its point or a permanence in this commune: an
+    animator in their territory, a structure in the département of its own offer."""
     if user.role == "admin":
         return True
-    if user.role != "animateur" or not code_insee:
+    if user.role not in ("animateur", "structure") or not code_insee:
         return False
     row = conn.execute(
         select(commune.c.departement, commune.c.epci).where(commune.c.code == code_insee)
     ).first()
     if row is None:
         return False
+    if user.role == "structure":
+        own = conn.execute(
+            select(commune.c.departement)
+            .join_from(offre, commune, commune.c.code == offre.c.code_insee)
+            .where(offre.c.id == (user.offre_id or -1))
+        ).scalar_one_or_none()
+        return own is not None and row.departement == own
     return bool(
         (user.departement and row.departement == user.departement)
         or (user.epci and row.epci == user.epci)

@@ -19,7 +19,8 @@ from mapdir.editing import history, overrides
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import ADDRESS_FIELDS, COLUMN_FIELDS, FIELDS
 from mapdir.editing.permanences import set_permanence_status
-from mapdir.editing.permissions import can_create, commune_in_scope, require_offer
+from mapdir.editing.permissions import can_create, require_offer
+from mapdir.editing.placement import place_offer, require_in_territory
 from mapdir.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from mapdir.geo.services import commune_ref
 
@@ -97,11 +98,11 @@ def edit_offer(
     before = current_values(conn, offer_id, lock=True)
     wanted = {k: v for k, v in values.items()}
     commune = commune_ref(conn, wanted.get("code_insee", before["code_insee"]))
-    if "code_insee" in wanted and wanted["code_insee"] != before["code_insee"]:
+    commune_changed = "code_insee" in wanted and wanted["code_insee"] != before["code_insee"]
+    if commune_changed:
         if commune is None:
             raise InvalidParameter("Code INSEE inconnu.", parametre="code_insee")
-        if not commune_in_scope(conn, user, commune.code):
-            raise Forbidden("Cette commune est hors de votre territoire.")
+        require_in_territory(conn, user, commune.code)
         if not wanted.get("commune_nom"):
             wanted["commune_nom"] = commune.nom
     address_moved = any(f in wanted and wanted[f] != before[f] for f in ADDRESS_FIELDS)
@@ -111,6 +112,16 @@ def edit_offer(
         located, located_precision = _locate({**before, **wanted}, commune, geocode)
         if located:
             wanted["point"], precision = located, located_precision
+    if pin_moved or commune_changed:
+        placed = place_offer(
+            conn,
+            user,
+            wanted.get("code_insee", before["code_insee"]),
+            wanted.get("point", before["point"]),
+            follow=pin_moved and not commune_changed,
+        )
+        if placed.code != before["code_insee"] and placed.code != wanted.get("code_insee"):
+            wanted["code_insee"], wanted["commune_nom"] = placed.code, placed.nom
     changed = {k: v for k, v in wanted.items() if v != before[k]}
     if not changed:
         return None
@@ -132,8 +143,9 @@ def create_offer(
     commune = commune_ref(conn, values.get("code_insee"))
     if commune is None:
         raise InvalidParameter("Code INSEE inconnu.", parametre="code_insee")
-    if not commune_in_scope(conn, user, commune.code):
-        raise Forbidden("Cette commune est hors de votre territoire.")
+    require_in_territory(conn, user, commune.code)
+    if values.get("point"):
+        place_offer(conn, user, commune.code, values["point"], follow=False)
     wanted = dict(values)
     wanted["commune_nom"] = wanted.get("commune_nom") or commune.nom
     precision = "adresse"

@@ -182,3 +182,30 @@ def commune_ref(conn: Connection, code: str | None) -> Any:
         ),
         {"c": code},
     ).first()
+
+
+def commune_covering(conn: Connection, lon: float, lat: float) -> str | None:
+    """The code of the commune whose polygon covers the point (None: no polygon there)."""
+    return conn.execute(
+        text(
+            "SELECT code FROM commune WHERE geom IS NOT NULL"
+            " AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) LIMIT 1"
+        ),
+        {"lon": lon, "lat": lat},
+    ).scalar_one_or_none()
+
+
+def km_from_commune(conn: Connection, code: str, lon: float, lat: float) -> tuple[float, bool]:
+    """(distance in km from the point to the commune, whether measured to its polygon: else
+    to its reference point); (inf, False) for an unknown commune or one without a point."""
+    row = conn.execute(
+        text(
+            "SELECT ST_Distance(COALESCE(geom, point)::geography,"
+            " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) / 1000 AS km,"
+            " geom IS NOT NULL AS polygon FROM commune WHERE code = :c"
+        ),
+        {"c": code, "lon": lon, "lat": lat},
+    ).first()
+    if row is None or row.km is None:
+        return float("inf"), False
+    return float(row.km), bool(row.polygon)
