@@ -15,15 +15,33 @@ from sqlalchemy import text
 from mapdir.db import driver_connection, get_search_engine
 from mapdir.db import engines as db
 from mapdir.errors import DatabaseUnavailable
+from tests.conftest import TEST_DB
 
 SEARCH = "/api/v1/recherche?code_postal=87000&limite=3"
 PAGES = ("/recherche?lieu=87000", "/planification/87", "/offres/1", "/")
+
+
+def _used_by_others(cluster) -> bool:
+    """Connections to databases that are not this session's (another pytest, a demo)."""
+    import psycopg
+
+    ours = f"%\\_{os.getpid()}"
+    with psycopg.connect(cluster._admin_conninfo(), autocommit=True) as conn:
+        others = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            " AND pid <> pg_backend_pid() AND datname IS NOT NULL AND datname <> %s"
+            " AND datname NOT LIKE %s",
+            (TEST_DB, ours),
+        ).fetchone()[0]
+    return others > 0
 
 
 @pytest.fixture()
 def restartable(cluster, engine, monkeypatch):
     if os.environ.get("MAPDIR_TEST_DATABASE_URL"):
         pytest.skip("an external database is not ours to restart")
+    if _used_by_others(cluster):
+        pytest.skip("another test session uses the embedded cluster: a restart would break it")
     # a busy site: no pooled connection is ever idle long enough for the idle ping, however
     # long the restart takes here
     monkeypatch.setattr(db, "IDLE_PING_S", 1e9)
