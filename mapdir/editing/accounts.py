@@ -1,16 +1,13 @@
-"""User accounts: Argon2id password hashes, creation, login with a throttle, password changes.
+"""User accounts: Argon2id password hashes, creation, login with a throttle
+(mapdir.editing.throttle), password changes, sessions ended on logout.
 
 Passwords are never stored, returned or logged in clear: only their Argon2id hash is kept.
-The throttle counts failed logins in the database (``tentative_connexion``), so it holds
-across processes: ``MAX_FAILURES`` failures per email and IP within ``WINDOW_MINUTES``
-(or ``MAX_FAILURES_PER_IP`` for one IP, whatever the email) block further attempts.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -20,22 +17,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
 from mapdir.db.rows import exists_row
-from mapdir.db.tables import geo, offre, tentative_connexion, utilisateur
+from mapdir.db.tables import geo, offre, utilisateur
+from mapdir.editing import throttle
 from mapdir.editing.models import ROLES
-from mapdir.errors import Conflict, InvalidParameter, MapdirError, NotFound
+from mapdir.editing.throttle import TooManyAttempts as TooManyAttempts
+from mapdir.errors import Conflict, InvalidParameter, NotFound
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
-MAX_FAILURES_PER_IP = 50
-WINDOW_MINUTES = 15
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # verifying against this keeps the timing of unknown emails close to that of known ones
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-class TooManyAttempts(MapdirError):
-    http_status = 429
 
 
 @dataclass(frozen=True)
@@ -195,19 +187,9 @@ def verify_password(conn: Connection, user_id: int, password: str) -> bool:
     return _verify(hashed, password)
 
 
-def _recent_failures(conn: Connection, email: str, ip: str) -> tuple[int, int]:
-    attempt = tentative_connexion.c
-    row = conn.execute(
-        select(
-            func.count().filter(attempt.email == email).label("by_key"),
-            func.count().label("by_ip"),
-        ).where(
-            attempt.ip == ip,
-            ~attempt.reussie,
-            attempt.created_at > func.now() - timedelta(minutes=WINDOW_MINUTES),
-        )
-    ).one()
-    return row.by_key, row.by_ip
+def end_sessions(conn: Connection, user_id: int) -> None:
+    """End every session of the account (logout: a copied cookie no longer opens anything)."""
+    conn.execute(_update_user(user_id, **_NEW_SESSION_VERSION))
 
 
 def authenticate(conn: Connection, email: str, password: str, ip: str) -> User | None:
@@ -216,17 +198,13 @@ def authenticate(conn: Connection, email: str, password: str, ip: str) -> User |
     The caller commits: failed attempts must be recorded even though login fails.
     """
     key = (email or "").strip().lower()[:254]
-    by_key, by_ip = _recent_failures(conn, key, ip)
-    if by_key >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP:
-        raise TooManyAttempts(
-            f"Trop de tentatives de connexion : réessayez dans {WINDOW_MINUTES} minutes."
-        )
+    throttle.check(conn, key, ip)  # locks the email's attempts until the caller commits
     row = conn.execute(
         select(*_USER_COLUMNS, utilisateur.c.hash_mot_de_passe).where(_email_is(key))
     ).first()
     ok = _verify(row.hash_mot_de_passe if row else _DUMMY_HASH, password or "")
     ok = ok and row is not None and row.actif
-    conn.execute(insert(tentative_connexion).values(email=key, ip=ip, reussie=ok))
+    throttle.record(conn, key, ip, ok)
     if not ok:
         return None
     if _hasher.check_needs_rehash(row.hash_mot_de_passe):

@@ -69,6 +69,12 @@ def login():
 
 @auth_bp.post("/deconnexion")
 def logout():
+    """End the session on the server too: the account's session version moves on, so a
+    copy of the cookie taken before no longer opens anything (every device is logged out)."""
+    user = current_user()
+    if user is not None:
+        with engine().begin() as conn:
+            accounts.end_sessions(conn, user.id)
     session.clear()
     return redirect(url_for("auth.login"))
 
