@@ -75,12 +75,55 @@ def _snapshot_date(path: Path) -> str | None:
     return f"{year:04d}-{month:02d}-{max(day, 1):02d}"
 
 
-def _start_run(engine: Engine, source: str, fichier: str) -> int:
+#: first key of the advisory locks held by running imports (the second is the run's id)
+RUN_LOCK_SPACE = 0x4D50  # "MP"
+INTERRUPTED = (
+    "interrompu : le processus d'import s'est arrêté avant la fin (relevé à l'import suivant)"
+)
+
+
+def mark_interrupted_runs(engine: Engine) -> int:
+    """Runs left ``en_cours`` by a process that died (kill -9, a crash of the machine) are
+    marked failed: a live run holds its advisory lock, a dead one's was released with its
+    connection. Returns how many were marked."""
     with engine.begin() as conn:
         return conn.execute(
+            text(
+                "UPDATE import_run SET statut = 'echec', finished_at = now(), message = :m"
+                " WHERE statut = 'en_cours' AND pg_try_advisory_xact_lock(:space, id)"
+            ),
+            {"m": INTERRUPTED, "space": RUN_LOCK_SPACE},
+        ).rowcount
+
+
+def _start_run(engine: Engine, source: str, fichier: str) -> tuple[int, Connection]:
+    """The new run's id, and the connection holding its lock until ``_release_run``."""
+    mark_interrupted_runs(engine)
+    holder = engine.connect()
+    try:
+        run_id = holder.execute(
             text("INSERT INTO import_run (source, fichier) VALUES (:s, :f) RETURNING id"),
             {"s": source, "f": fichier},
         ).scalar_one()
+        # taken before the row is visible to others: it is never seen unlocked while alive
+        holder.execute(
+            text("SELECT pg_advisory_lock(:space, :id)"), {"space": RUN_LOCK_SPACE, "id": run_id}
+        )
+        holder.commit()
+    except BaseException:
+        holder.close()
+        raise
+    return run_id, holder
+
+
+def _release_run(holder: Connection, run_id: int) -> None:
+    try:
+        holder.execute(
+            text("SELECT pg_advisory_unlock(:space, :id)"), {"space": RUN_LOCK_SPACE, "id": run_id}
+        )
+        holder.commit()
+    finally:
+        holder.close()
 
 
 def _finish_run(engine: Engine, run_id: int, statut: str, comptes: dict, message: str | None):
@@ -111,7 +154,24 @@ def run_source(
     if slug not in SOURCES:
         raise EtlError(f"Source inconnue : {slug} (sources : {', '.join(sorted(SOURCES))}).")
     summary = RunSummary(slug, Path(path).name)
-    summary.run_id = run_id = _start_run(engine, slug, str(path))
+    run_id, holder = _start_run(engine, slug, str(path))
+    summary.run_id = run_id
+    try:
+        return _run(engine, slug, Path(path), run_id, summary, geocoder, dedup, progress)
+    finally:
+        _release_run(holder, run_id)
+
+
+def _run(
+    engine: Engine,
+    slug: str,
+    path: Path,
+    run_id: int,
+    summary: RunSummary,
+    geocoder: Any,
+    dedup: bool,
+    progress: Progress | None,
+) -> RunSummary:
     try:
         with engine.begin() as conn:
             _load(conn, slug, Path(path), run_id, summary, geocoder, progress)

@@ -86,3 +86,18 @@ def reset_password_cmd(settings: Settings, email: str, password_stdin: bool) -> 
     click.echo(f"Mot de passe changé : {user.email}")
     if generated:
         click.echo(f"Mot de passe : {password}")
+
+
+@users.command("purge")
+@click.pass_obj
+def purge_cmd(settings: Settings) -> None:
+    """Oublier les imports abandonnés (> 24 h) et les tentatives de connexion de plus de
+    30 jours ; à lancer chaque jour (cron)."""
+    from mapdir.editing import import_staging, throttle
+
+    files = import_staging.purge(settings.var_dir)
+    with get_engine(settings).begin() as conn:
+        attempts = throttle.purge(conn)
+    click.echo(
+        f"Purge : {files} import(s) abandonné(s), {attempts} tentative(s) de connexion oubliée(s)."
+    )

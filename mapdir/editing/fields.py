@@ -6,6 +6,7 @@ text or None, booleans, lists of strings, and the point as ``{"lon": x, "lat": y
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,10 @@ FIELDS: dict[str, Field] = {f.name: f for _group, fields in GROUPS for f in fiel
 COLUMN_FIELDS = tuple(name for name in FIELDS if name != "point")
 ADDRESS_FIELDS = ("adresse", "code_postal", "code_insee")
 MAX_TEXT = 5000
+# list fields (phones, e-mails, web sites): 10,000 web sites of 1 kB once made a 20 MB page
+MAX_ITEMS = 20
+MAX_ITEM_CHARS = 500
+TOO_MANY_ITEMS = f"Au plus {MAX_ITEMS} lignes de {MAX_ITEM_CHARS} caractères chacune."
 
 
 def label_of(name: str) -> str:
@@ -122,10 +127,19 @@ def _text(raw: str | None) -> str | None:
 
 
 def _float(raw: str | None) -> float | None:
+    """A decimal number written with ASCII digits ("٣" or "nan" are not coordinates)."""
+    text = (raw or "").strip().replace(",", ".")
+    if not text.isascii():
+        return None
     try:
-        return float((raw or "").strip().replace(",", "."))
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
+
+
+def _too_long(items: list[str]) -> bool:
+    return len(items) > MAX_ITEMS or any(len(item) > MAX_ITEM_CHARS for item in items)
 
 
 def parse_offer_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -145,6 +159,8 @@ def parse_offer_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         elif field.kind == "lines":
             lines = [line.strip() for line in (form.get(name) or "").splitlines()]
             values[name] = list(dict.fromkeys(line for line in lines if line))
+            if _too_long(values[name]):
+                errors[name] = TOO_MANY_ITEMS
         elif field.kind == "choices":
             allowed = [key for key, _label in field.options]
             picked = set(getlist(name))
@@ -172,7 +188,7 @@ def parse_offer_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
             "par exemple « Mo-Fr 09:00-12:00,14:00-17:00 »."
         )
     code = values.get("code_postal")
-    if code and not (len(code) == 5 and code.isdigit()):
+    if code and not (len(code) == 5 and code.isascii() and code.isdigit()):
         errors["code_postal"] = "Le code postal compte 5 chiffres."
     if not values.get("code_insee"):
         errors["code_insee"] = "Le code INSEE de la commune est obligatoire."
@@ -192,6 +208,8 @@ def check_json_values(values: Mapping[str, Any]) -> dict[str, str]:
         elif field.kind in ("lines", "choices"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 errors[name] = "Liste de textes attendue."
+            elif _too_long(value):
+                errors[name] = TOO_MANY_ITEMS
             elif field.kind == "choices" and set(value) - {k for k, _l in field.options}:
                 errors[name] = "Valeur hors du vocabulaire national."
         elif field.kind == "bool":

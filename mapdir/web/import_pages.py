@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from mapdir.editing import import_staging, spreadsheet
 from mapdir.editing.import_staging import MAX_UPLOAD
 from mapdir.editing.permissions import can_create
-from mapdir.errors import InvalidParameter
+from mapdir.errors import InvalidParameter, NotFound
 from mapdir.http.context import current_user, engine, settings
 from mapdir.http.limits import MULTIPART_MARGIN, body_limit
 from mapdir.web.auth_pages import login_required
@@ -57,11 +57,11 @@ def _import_page(token, headers, rows, mapping, results=None, done=False, status
 @login_required
 def import_run(token: str):
     """Step 2: map the columns, check (dry run) or import; errors per row, in French."""
-    stored = import_staging.staged(settings().var_dir, token)
-    if stored is None:
-        abort(404)
-    if stored["user"] != current_user().id or not can_create(current_user()):
+    if not can_create(current_user()):
         abort(403)
+    stored = import_staging.staged(settings().var_dir, current_user().id, token)
+    if stored is None:
+        raise NotFound(import_staging.GONE)
     headers, rows = stored["headers"], stored["rows"]
     mapping = spreadsheet.mapping_from_form(request.form, len(headers))
     if "nom" not in mapping:
@@ -70,5 +70,5 @@ def import_run(token: str):
     with engine().begin() as conn:
         results = spreadsheet.import_rows(conn, current_user(), rows, mapping, dry_run=dry_run)
     if not dry_run:
-        import_staging.discard(settings().var_dir, token)
+        import_staging.discard(settings().var_dir, current_user().id, token)
     return _import_page(token, headers, rows, mapping, results=results, done=not dry_run)

@@ -639,7 +639,7 @@ def test_spreadsheet_import_mapping_row_errors_and_creation(engine, app, world):
             f"/edition/import/{token}",
             data=form | {"action": "importer", "csrf_token": csrf(outsider, "/connexion")},
         ).status_code
-        == 403
+        == 404  # another account's staged import is not found (nor is its existence told)
     )
     done = animator.post(f"/edition/import/{token}", data=form | {"action": "importer"})
     assert "1 offre(s) créée(s)" in done.get_data(as_text=True)
