@@ -4,7 +4,7 @@ it passes the limit (a chunked body), before any form parsing or CSRF check read
 
 Every route takes at most FORM_LIMIT (forms, JSON); a view taking a file is decorated with
 ``@body_limit(its file size + MULTIPART_MARGIN)``. Slow clients are bounded by the server instead
-(mapdir/web/gunicorn_worker.py, the reverse proxy: README, deployment).
+(mapdir/http/gunicorn_worker.py, the reverse proxy: README, deployment).
 """
 
 from __future__ import annotations
