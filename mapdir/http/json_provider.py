@@ -4,7 +4,8 @@ library on the search answers (≈ 25 kB) and the GeoJSON exports (up to 20,000 
 Same output as Flask's default provider: UTF-8 text (no ASCII escapes), keys in insertion
 order, and the types JSON lacks through Flask's own ``default`` (dates as HTTP dates,
 Decimal and UUID as strings, dataclasses as objects). Calls with explicit arguments (the
-Jinja ``tojson`` filter sorts keys) keep the standard library's path."""
+Jinja ``tojson`` filter sorts keys) keep the standard library's path. Request bodies are
+parsed by orjson too (``loads``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ OPTIONS = (
 
 
 class OrjsonProvider(DefaultJSONProvider):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Request bodies read by orjson: its depth limit (1,024) turns 100,000 nested "["
+        into a decoding error (a 400) where the standard library recursed until it failed
+        (a 500); NaN and Infinity, which JSON lacks, are refused too."""
+        if kwargs:
+            return super().loads(s, **kwargs)
+        return orjson.loads(s)
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs or self.sort_keys or self.ensure_ascii:
             return super().dumps(obj, **kwargs)

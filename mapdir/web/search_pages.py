@@ -282,7 +282,7 @@ def parse_offer_ids(values: list[str]) -> list[int]:
         raise InvalidParameter(
             "Cochez au moins un lieu pour préparer la fiche d'orientation.", parametre="offres"
         )
-    if any(not v.isdigit() or len(v) > 18 for v in raw):
+    if any(not (v.isascii() and v.isdigit()) or len(v) > 18 for v in raw):  # not "²"
         raise InvalidParameter("Identifiant d'offre invalide dans « offres ».", parametre="offres")
     ids = list(dict.fromkeys(int(v) for v in raw))
     if len(ids) > MAX_FICHE_OFFERS:

@@ -1,0 +1,60 @@
+"""Each 500 the attack found on bad input is now a French 400 (issue 19, finding 8), and
+numbers take ASCII digits only ("²".isdigit() and int("٣") are true in Python)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_auth import csrf, drop_users, login, make_user
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/fiche?offres=%C2%B2", "/fiche?offres=%D9%A3"],
+)
+def test_non_ascii_digits_get_a_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    if path.startswith("/api/"):
+        assert response.get_json()["erreur"]
+
+
+def test_a_subnormal_latitude_is_a_point_not_an_error(client):
+    response = client.get("/api/v1/recherche?lat=5e-324&lon=1&limite=1")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.get_json()["origine"]["mode"] == "point"
+
+
+def test_100000_nested_brackets_are_a_400(client):
+    response = client.post(
+        "/api/v1/planification", data="[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.get_json()["erreur"]
+
+
+@pytest.fixture()
+def animator(app, engine):
+    user = make_user(engine, "animateur", departement="87")
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    yield client
+    drop_users(engine, [user])
+
+
+def test_a_column_number_in_unicode_digits_is_a_400(animator):
+    import io
+    import re
+
+    page = animator.post(
+        "/edition/import",
+        data={
+            "csrf_token": csrf(animator, "/edition/import"),
+            "fichier": (io.BytesIO(b"nom\nLieu\n"), "lieux.csv"),
+        },
+    ).get_data(as_text=True)
+    token = re.search(r"/edition/import/([\w-]+)", page).group(1)
+    response = animator.post(
+        f"/edition/import/{token}",
+        data={"csrf_token": csrf(animator, "/edition/import"), "colonne_nom": "²"},
+    )
+    assert response.status_code == 400
