@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from unidecode import unidecode
@@ -20,3 +21,33 @@ def normalize_name(value: str) -> str:
     """
     words = _SEPARATORS.sub(" ", unidecode(value or "").lower()).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def ascii_int(raw: object) -> int:
+    """An integer written with ASCII digits (and a sign): Python's int() also reads "٣", "３"
+    and "1_000", which no form or API of the site means. ValueError otherwise."""
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip()
+    if not text.isascii() or not text.lstrip("+-").isdigit():
+        raise ValueError(raw)
+    return int(text)
+
+
+def ascii_float(raw: object) -> float:
+    """A finite decimal number written with ASCII characters ("٣", "nan", "inf" refused).
+    ValueError otherwise."""
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip()
+        if not text.isascii() or "_" in text:
+            raise ValueError(raw)
+        value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value

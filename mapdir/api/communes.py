@@ -8,6 +8,7 @@ from mapdir.api import api_bp
 from mapdir.errors import InvalidParameter
 from mapdir.geo.services import commune_detail, communes_by_postcode, search_communes
 from mapdir.http.context import connection
+from mapdir.text import ascii_int
 
 
 def int_param(name: str, default: int, lo: int, hi: int) -> int:
@@ -15,7 +16,7 @@ def int_param(name: str, default: int, lo: int, hi: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = ascii_int(raw)
     except ValueError:
         raise InvalidParameter(f"« {name} » doit être un nombre entier.", parametre=name) from None
     if not lo <= value <= hi:

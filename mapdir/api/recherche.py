@@ -28,7 +28,7 @@ def recherche():
 
 @api_bp.get("/offres/<offre_id>")
 def offre(offre_id: str):
-    if not offre_id.isdigit() or len(offre_id) > 18:
+    if not (offre_id.isascii() and offre_id.isdigit()) or len(offre_id) > 18:  # not "²"
         raise InvalidParameter(
             f"Identifiant d'offre invalide : « {offre_id} » (un nombre entier).", parametre="id"
         )

@@ -6,13 +6,13 @@ text or None, booleans, lists of strings, and the point as ``{"lon": x, "lat": y
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mapdir.hours.osm import validate_osm
 from mapdir.offers import vocab
+from mapdir.text import ascii_float
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,10 @@ def _text(raw: str | None) -> str | None:
 
 def _float(raw: str | None) -> float | None:
     """A decimal number written with ASCII digits ("٣" or "nan" are not coordinates)."""
-    text = (raw or "").strip().replace(",", ".")
-    if not text.isascii():
-        return None
     try:
-        value = float(text)
+        return ascii_float((raw or "").replace(",", "."))
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
 
 
 def _too_long(items: list[str]) -> bool:

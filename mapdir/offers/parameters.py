@@ -19,6 +19,7 @@ from mapdir.hours.open_time import parse_open_time
 from mapdir.offers import vocab
 from mapdir.offers.filters import Filters
 from mapdir.offers.search import SearchRequest
+from mapdir.text import ascii_float, ascii_int
 
 SERVICES = tuple(vocab.SERVICES)
 PUBLICS = vocab.PUBLICS
@@ -90,7 +91,7 @@ def _int(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> 
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = ascii_int(raw)
     except ValueError:
         raise InvalidParameter(f"« {name} » doit être un nombre entier.", parametre=name) from None
     if not lo <= value <= hi:
@@ -100,7 +101,7 @@ def _int(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> 
 
 def _float(args: Mapping[str, str], name: str, lo: float, hi: float) -> float:
     try:
-        value = float((args.get(name) or "").strip())
+        value = ascii_float(args.get(name) or "")
     except ValueError:
         raise InvalidParameter(f"« {name} » doit être un nombre décimal.", parametre=name) from None
     if not lo <= value <= hi:
@@ -164,7 +165,7 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float]:
     """``minlon,minlat,maxlon,maxlat`` within France-size limits (at most 10° × 10°)."""
     parts = (raw or "").split(",")
     try:
-        values = tuple(float(p) for p in parts)
+        values = tuple(ascii_float(p) for p in parts)
     except ValueError:
         values = ()
     if len(values) != 4:

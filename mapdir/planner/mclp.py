@@ -320,7 +320,8 @@ def min_stops_to_cover_all(
     solver: str = solvers.EXACT,
     time_limit_s: float | None = None,
 ) -> SetCoverResult:
-    """Fewest new stops so that every commune is within the threshold (set covering, exact).
+    """Fewest new stops so that every commune is within the threshold (set covering: exact,
+    or Chvátal's greedy approximation with `solver="greedy"`).
 
     Communes already within the threshold need nothing; communes that no candidate reaches
     are reported in `uncoverable` and left out of the model. Stops come ordered by the
@@ -330,10 +331,18 @@ def min_stops_to_cover_all(
     inst = _prepare(demand, current_minutes, candidates, coverage)
     to_cover = np.flatnonzero(inst.gainable)
     uncoverable = np.flatnonzero(~inst.already_covered & ~inst.covers.any(axis=0))
-    label, lp_solver = solvers.pick_solver(solver, time_limit_s)
     chosen = np.zeros(len(candidates), dtype=bool)
     status = solvers.OPTIMAL
-    if len(to_cover):
+    if solver == solvers.GREEDY:  # no MILP: Chvátal's greedy set cover
+        label, status = solvers.GREEDY, solvers.HEURISTIC
+        counts = np.where(inst.gainable, 1.0, 0.0)
+        for j, gain in _greedy_order(inst, len(to_cover), counts, fill_from_all=False):
+            if gain <= 0:
+                break
+            chosen[j] = True
+    else:
+        label, lp_solver = solvers.pick_solver(solver, time_limit_s)
+    if solver != solvers.GREEDY and len(to_cover):
         useful = np.flatnonzero(inst.covers[:, to_cover].any(axis=1))
         problem = pulp.LpProblem("set_cover", pulp.LpMinimize)
         x = {int(j): solvers.new_variable(problem, f"x_{j}", 0, 1, pulp.LpBinary) for j in useful}

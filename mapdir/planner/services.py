@@ -27,6 +27,7 @@ from mapdir.planner.travel import (
     classify,
     coverage_relation,
 )
+from mapdir.text import ascii_float, ascii_int
 
 CLASSES = (COUVERTE, PEU_COUVERTE, ZONE_BLANCHE)
 SOLVERS = (solvers.EXACT, solvers.CBC, solvers.HIGHS, solvers.GREEDY)
@@ -69,7 +70,7 @@ class PlanRequest:
 
 def _number(raw, name: str, cast, lo: float, hi: float):
     try:
-        value = cast(raw)
+        value = cast(ascii_float(raw) if cast is float else ascii_int(raw))
     except (TypeError, ValueError):
         raise InvalidParameter(f"« {name} » doit être un nombre.", parametre=name) from None
     if isinstance(value, float) and not math.isfinite(value) or not lo <= value <= hi:

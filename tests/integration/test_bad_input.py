@@ -10,7 +10,14 @@ from tests.integration.test_auth import csrf, drop_users, login, make_user
 
 @pytest.mark.parametrize(
     "path",
-    ["/fiche?offres=%C2%B2", "/fiche?offres=%D9%A3"],
+    [
+        "/api/v1/offres/%C2%B2",
+        "/api/v1/offres/%D9%A3",
+        "/fiche?offres=%C2%B2",
+        "/fiche?offres=%D9%A3",
+        "/api/v1/recherche?code_postal=87000&limite=%D9%A3",
+        "/api/v1/communes?q=Lim&limite=%D9%A3",
+    ],
 )
 def test_non_ascii_digits_get_a_400(client, path):
     response = client.get(path)
@@ -30,6 +37,13 @@ def test_100000_nested_brackets_are_a_400(client):
         "/api/v1/planification", data="[" * 100_000, content_type="application/json"
     )
     assert response.status_code == 400 and response.get_json()["erreur"]
+
+
+@pytest.mark.parametrize("solveur", ["greedy", "exact"])
+def test_every_solver_offered_is_accepted(client, solveur):
+    body = {"departement": "87", "k": 1, "seuil_min": 20, "solveur": solveur}
+    response = client.post("/api/v1/planification", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
 
 
 @pytest.fixture()

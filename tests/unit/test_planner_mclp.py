@@ -233,3 +233,21 @@ def test_results_are_reproducible() -> None:
     second = solve_mclp(*instance(3), 9)
     assert first.stops == second.stops
     assert first.stop_codes == solve_mclp(*instance(3), 9).stop_codes
+
+
+def test_greedy_set_cover_covers_what_the_exact_one_covers() -> None:
+    """`solveur = greedy`, offered by the form and the OpenAPI document, also chooses the
+    set-covering minimum (it was a 500: pick_solver refused 'greedy')."""
+    demand, current, candidates, coverage = instance(2, n_communes=120, n_candidates=40)
+    exact = min_stops_to_cover_all(demand, current, candidates, coverage)
+    greedy = min_stops_to_cover_all(demand, current, candidates, coverage, solver="greedy")
+    assert (greedy.solver, greedy.status) == ("greedy", "heuristic")
+    assert greedy.to_cover == exact.to_cover and greedy.uncoverable == exact.uncoverable
+    reached = {
+        d.code
+        for d in demand
+        for s in greedy.stops
+        if coverage.covers[[c.code for c in candidates].index(s), demand.index(d)]
+    }
+    assert set(greedy.to_cover) <= reached
+    assert exact.n_stops <= greedy.n_stops
