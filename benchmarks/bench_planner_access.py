@@ -5,6 +5,9 @@
    then times `mapdir.planner.access.commune_access` for every commune of France
    (≈ 35,000 points; target < 3 s). Also checks the answer against a pure 3-NN geodesic
    re-rank for the record (how many communes the widened re-rank corrected).
+   Then the accessibility (E2SFCA, mapdir.planner.accessibility) of every commune of France
+   against the same offers with their hours (target < 10 s) and of one département with its
+   border buffer (target < 1 s).
 2. Times an exact MCLP (CBC, HiGHS fallback) for a 600-commune synthetic département with
    K = 20 (target < 5 s), and the greedy preview.
 
@@ -31,7 +34,8 @@ from bench_search import insert_synthetic, scratch_database, vacuum_offers  # no
 
 from mapdir.config import Settings  # noqa: E402
 from mapdir.db import database_url, get_engine  # noqa: E402
-from mapdir.planner import access, mclp, solvers, synthetic  # noqa: E402
+from mapdir.planner import access, accessibility, mclp, solvers, synthetic  # noqa: E402
+from mapdir.planner.request import parse_request  # noqa: E402
 from mapdir.planner.travel import access_by_code, coverage_relation  # noqa: E402
 
 PURE_KNN_SQL = """
@@ -63,6 +67,8 @@ def bench_access(url: str, offers: int, repeats: int, seed: int) -> None:
             t0 = time.perf_counter()
             conn.execute(text(PURE_KNN_SQL)).scalar_one()
             pure = time.perf_counter() - t0
+            conn.rollback()
+            bench_accessibility(conn, repeats, statistics.median(timings[False]))
         finally:
             conn.rollback()
             with conn.begin():
@@ -75,6 +81,29 @@ def bench_access(url: str, offers: int, repeats: int, seed: int) -> None:
             f"{statistics.median(values):.2f} s, best {min(values):.2f} s (target < 3 s)"
         )
     print(f"plain 3-NN with a geography re-rank, for scale: {pure:.2f} s")
+
+
+def bench_accessibility(conn, repeats: int, access_s: float) -> None:
+    """E2SFCA for every commune of France (one mode, need = population) against the offers
+    in the database, then for one département (87) with its border buffer; printed with the
+    nearest-offer access above as the baseline of the same run."""
+    settings = Settings.from_env()
+    for label, dep, target in (("national", "FR", 10.0), ("département 87", "87", 1.0)):
+        req = parse_request({"departement": dep, "mode": "voiture"}, settings)
+        values = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            comp = accessibility.compute(conn, req)
+            values.append(time.perf_counter() - t0)
+            conn.rollback()
+        pairs = len(comp.result.pair_commune)
+        print(
+            f"accessibility (E2SFCA, voiture, 20 min) {label}: {int(comp.inside.sum())} communes"
+            f" ({len(comp.communes)} with the buffer), {len(comp.supply)} supply points, "
+            f"{pairs} pairs: median {statistics.median(values):.2f} s, best {min(values):.2f} s "
+            f"(target < {target:g} s; × {statistics.median(values) / access_s:.1f} the national "
+            "nearest-offer access)"
+        )
 
 
 def bench_mclp(n_communes: int, k: int, seed: int) -> None:

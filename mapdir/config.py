@@ -55,6 +55,43 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAPDIR_SPEED_KMH", "50", "Average drive speed used for estimated drive times."),
     Setting("MAPDIR_COVERED_MIN", "20", "Access time (minutes) under which a commune is covered."),
     Setting("MAPDIR_WHITE_ZONE_MIN", "30", "Access time (minutes) above which: zone blanche."),
+    Setting("MAPDIR_WALK_DETOUR_FACTOR", "1.3", "Walking distance ≈ straight line × this factor."),
+    Setting("MAPDIR_WALK_SPEED_KMH", "4.5", "Walking speed (mode sans_voiture)."),
+    Setting(
+        "MAPDIR_WALK_THRESHOLD_MIN",
+        "30",
+        "Default accessibility threshold (minutes) without a car; by car: MAPDIR_COVERED_MIN.",
+    ),
+    Setting(
+        "MAPDIR_BAND_WEIGHTS",
+        "1.0,0.68,0.22",
+        "Accessibility weights of the three thirds of the threshold (Luo & Qi's bands).",
+    ),
+    Setting(
+        "MAPDIR_DEFAULT_WEEKLY_HOURS",
+        "19",
+        "Weekly hours of an offer without readable hours (the lower quartile of the readable "
+        "ones); such offers are flagged heures_estimees.",
+    ),
+    Setting(
+        "MAPDIR_STOP_WEEKLY_HOURS",
+        "3",
+        "Weekly hours of a proposed itinerant stop (one half-day), and of a permanence "
+        "without readable hours.",
+    ),
+    Setting(
+        "MAPDIR_BOURG_RADIUS_M",
+        "1500",
+        "An offer of a commune within this distance of where its people live counts as "
+        "reached at once (in the bourg).",
+    ),
+    Setting(
+        "MAPDIR_UNDERSERVED_FRACTION",
+        "0.5",
+        "A commune is sous-dotée below this fraction of the département's median "
+        "accessibility (need-weighted).",
+    ),
+    Setting("MAPDIR_ROTA_MAX_DRIVE_MIN", "180", "Maximum driving per day of a rota (minutes)."),
     Setting(
         "MAPDIR_BAN_URL",
         "https://api-adresse.data.gouv.fr",

@@ -51,3 +51,13 @@ def ascii_float(raw: object) -> float:
     if not math.isfinite(value):
         raise ValueError(raw)
     return value
+
+
+def fr_number(value: float | int, decimals: int = 0) -> str:
+    """A number the French way: narrow no-break space between thousands, decimal comma.
+
+    >>> fr_number(12345.678, 1)
+    '12\u202f345,7'
+    """
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")

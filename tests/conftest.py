@@ -152,6 +152,16 @@ def real_directory(make_database, shared_data: Path):
 
 
 @pytest.fixture(scope="session")
+def real_with_indicators(real_directory, shared_data: Path):
+    """The real directory with the need indicators of the offline mirror imported."""
+    from mapdir.geo.indicators import import_indicators
+
+    path = shared_data / "indicateurs" / "fragilite-communes-rp2017.csv"
+    import_indicators(real_directory, path, progress=_quiet)
+    return real_directory
+
+
+@pytest.fixture(scope="session")
 def real_client(real_directory):
     url = real_directory.url.render_as_string(hide_password=False)
     application = create_app(Settings.from_env({"DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}))

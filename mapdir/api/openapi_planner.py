@@ -38,6 +38,18 @@ COMMON = [
     _q("programme", "Programme national exact (ex. France Services).", {"type": "string"}),
 ]  # fmt: skip
 
+ACCESS = [
+    _q("mode", "Déplacement des personnes : voiture ou sans_voiture (à pied).",
+       {"type": "string", "enum": ["voiture", "sans_voiture"], "default": "voiture"}),
+    _q("besoin", "Pondération du besoin : population, seniors (65 ans et plus), peu_diplomes,"
+       " fragilite (moyenne des deux parts).",
+       {"type": "string", "enum": ["population", "seniors", "peu_diplomes", "fragilite"]}),
+    _q("type_offre", "Type d'offre compté : assistance, formation ou acces_libre.",
+       {"type": "string", "enum": ["assistance", "formation", "acces_libre"]}),
+    _q("mesure", "accessibilite (défaut, E2SFCA) ou distance (lieu le plus proche).",
+       {"type": "string", "enum": ["accessibilite", "distance"]}),
+]  # fmt: skip
+
 PLAN_BODY = {
     "type": "object",
     "required": ["departement"],
@@ -52,12 +64,38 @@ PLAN_BODY = {
         "cycle_semaines": {"type": "integer", "enum": [1, 2]},
         "solveur": {"type": "string", "enum": ["exact", "cbc", "highs", "greedy"]},
         "poids": {"type": "object", "description": "Poids des composantes du classement."},
+        "mode": {"type": "string", "enum": ["voiture", "sans_voiture"]},
+        "besoin": {"type": "string", "enum": ["population", "seniors", "peu_diplomes",
+                                               "fragilite"]},
+        "type_offre": {"type": "string", "enum": ["assistance", "formation", "acces_libre"]},
+        "mesure": {"type": "string", "enum": ["accessibilite", "distance"]},
+        "heures_arret": {"type": "number", "default": 3,
+                         "description": "Heures hebdomadaires ajoutées par chaque arrêt."},
     },
-}
+}  # fmt: skip
 
 
 def planner_paths() -> dict[str, Any]:
     return {
+        "/accessibilite": {
+            "get": {
+                "summary": "Heures d'aide hebdomadaires à portée pour 1 000 personnes (E2SFCA),"
+                " par commune, classes, offres prises en compte",
+                "parameters": [*COMMON, *ACCESS[:3]],
+                "responses": {
+                    "200": _json("Communes, offres, totaux"),
+                    "400": ERROR,
+                    "404": NOT_FOUND,
+                },
+            }
+        },
+        "/accessibilite.geojson": {
+            "get": {
+                "summary": "Accessibilité par commune, avec les contours (GeoJSON)",
+                "parameters": [*COMMON, *ACCESS[:3]],
+                "responses": {"200": _json("FeatureCollection"), "400": ERROR, "404": NOT_FOUND},
+            }
+        },
         "/couverture": {
             "get": {
                 "summary": "Accès de chaque commune à l'offre la plus proche, classes et totaux",
@@ -77,6 +115,7 @@ def planner_paths() -> dict[str, Any]:
                 "summary": "Classement des EPCI ou cantons pour un territoire pilote",
                 "parameters": [
                     *COMMON,
+                    *ACCESS,
                     _q("niveau", "epci ou canton.", {"type": "string", "enum": ["epci", "canton"]}),
                 ],
                 "responses": {"200": _json("Territoires classés"), "400": ERROR},

@@ -8,7 +8,7 @@ from mapdir.api import api_bp
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
 from mapdir.http.context import connection, current_user, engine, settings
-from mapdir.planner import exports, publication, services, territories
+from mapdir.planner import access_report, exports, publication, services, territories
 
 
 def query_values() -> dict:
@@ -47,11 +47,26 @@ def couverture_geojson():
     return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
 
+@api_bp.get("/accessibilite")
+def accessibilite():
+    return jsonify(access_report.report(connection(), plan_request()))
+
+
+@api_bp.get("/accessibilite.geojson")
+def accessibilite_geojson():
+    req = plan_request()
+    report = access_report.report(connection(), req)
+    polygons = territories.commune_polygons(connection(), req.departement)
+    frame = exports.accessibility_frame(report["communes"], polygons)
+    return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
+
+
 @api_bp.get("/classement")
 def classement():
     niveau = request.args.get("niveau", "epci")
-    territories = services.rank(connection(), plan_request(), niveau)
-    return jsonify({"niveau": niveau, "territoires": territories})
+    req = plan_request()
+    territories = services.rank(connection(), req, niveau)
+    return jsonify({"niveau": niveau, "mesure": req.mesure, "territoires": territories})
 
 
 @api_bp.post("/planification")

@@ -11,6 +11,7 @@ from mapdir.db import get_engine
 from mapdir.geo.files import geo_files
 from mapdir.geo.france_import import import_france
 from mapdir.geo.importer import import_departement
+from mapdir.geo.indicators import import_indicators
 
 
 @click.group()
@@ -34,6 +35,14 @@ def geo() -> None:
     "../shared/data s'il existe, sinon téléchargement.",
 )
 @click.option("--download", is_flag=True, help="Télécharger même si un dossier local existe.")
+@click.option(
+    "--indicateurs",
+    type=click.Path(path_type=Path),
+    help="Fichier d'indicateurs de besoin par commune (CODE_INSEE, TX_65ETPLUS, TX_NSCOL15P…), "
+    "ex. ../shared/data/indicateurs/fragilite-communes-rp2017.csv.",
+)
+@click.option("--millesime", help="Millésime des indicateurs (défaut : « RP AAAA » du nom).")
+@click.option("--origine", help="Origine des indicateurs (citée dans les réponses).")
 @click.pass_obj
 def import_cmd(
     settings: Settings,
@@ -41,10 +50,18 @@ def import_cmd(
     departements: tuple[str, ...],
     from_dir: Path | None,
     download: bool,
+    indicateurs: Path | None,
+    millesime: str | None,
+    origine: str | None,
 ) -> None:
     """Importe la géographie (idempotent) et affiche les comptes."""
-    if not france and not departements:
-        raise click.UsageError("Indiquez --france et/ou --departement NN.")
+    if not france and not departements and indicateurs is None:
+        raise click.UsageError("Indiquez --france, --departement NN et/ou --indicateurs FICHIER.")
+    if indicateurs is not None and not france and not departements:
+        engine = get_engine(settings)
+        report = import_indicators(engine, indicateurs, millesime, origine, click.echo)
+        click.echo(f"Indicateurs — {report.summary()}")
+        return
     if from_dir is None and not download:
         from_dir = settings.data_dir
     files = geo_files(None if download else from_dir, settings.cache_dir)
@@ -55,3 +72,6 @@ def import_cmd(
     for dep in departements:
         report = import_departement(engine, files, dep, progress=click.echo)
         click.echo(f"Département {dep} — {report.summary()}")
+    if indicateurs is not None:
+        report = import_indicators(engine, indicateurs, millesime, origine, click.echo)
+        click.echo(f"Indicateurs — {report.summary()}")

@@ -26,6 +26,12 @@ class Filters:
     modalites_acces: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     ouvert: datetime | Period | None = None  # an instant, or some time in a period
+    type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre), planner
+
+    def _type_sql(self, alias: str) -> list[str]:
+        from mapdir.offers.type_offre import sql_predicate
+
+        return [sql_predicate(self.type_offre, alias)] if self.type_offre else []
 
     @property
     def without_time(self) -> Filters:
@@ -42,6 +48,7 @@ class Filters:
             params[f"f_{name}"] = list(values)
         if self.gratuit:
             clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
+        clauses += self._type_sql(alias)
         return (" AND ".join(clauses) or "TRUE"), params
 
     def where_literal_sql(self, alias: str = "o") -> str:
@@ -58,6 +65,7 @@ class Filters:
         ]
         if self.gratuit:
             clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
+        clauses += self._type_sql(alias)
         return " AND ".join(clauses) or "TRUE"
 
     def tags_literal_sql(self) -> str:

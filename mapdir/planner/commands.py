@@ -6,7 +6,10 @@ import click
 
 from mapdir.config import Settings
 from mapdir.db import get_engine
-from mapdir.planner import services
+from mapdir.geo.travel import MODES
+from mapdir.offers.type_offre import TYPES
+from mapdir.planner import access_plan, access_report, carte, exports, services, territories
+from mapdir.planner.access_data import NEEDS
 
 CLASS_LABELS = {
     "couverte": "couverte",
@@ -22,6 +25,14 @@ def _options(func):
         click.option("--zone-blanche-min", type=float, help="Seuil « zone blanche » (défaut 30)."),
         click.option("--service", "services", multiple=True, help="Slug de service (répétable)."),
         click.option("--programme", help="Programme national, ex. « France Services »."),
+        click.option("--mode", type=click.Choice(MODES), help="voiture (défaut) ou sans_voiture."),
+        click.option("--besoin", type=click.Choice(NEEDS), help="Pondération du besoin."),
+        click.option("--type-offre", type=click.Choice(TYPES), help="Type d'offre compté."),
+        click.option(
+            "--mesure",
+            type=click.Choice(["accessibilite", "distance"]),
+            help="accessibilite (défaut) ou distance (ancien modèle).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -79,6 +90,69 @@ def coverage_cmd(settings: Settings, communes: bool, **values) -> None:
         )
 
 
+@planner.command("accessibilite")
+@_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "geojson"]),
+    default="table",
+    help="table (défaut), csv ou geojson (sur la sortie standard).",
+)
+def accessibility_cmd(settings: Settings, fmt: str, **values) -> None:
+    """Accessibilité (heures d'aide hebdomadaires pour 1 000 personnes) par commune."""
+    req = _request(settings, **values)
+    with get_engine(settings).connect() as conn:
+        report = access_report.report(conn, req)
+        polygons = territories.commune_polygons(conn, req.departement) if fmt == "geojson" else {}
+    if fmt != "table":
+        frame = exports.accessibility_frame(report["communes"], polygons)
+        click.echo(exports.to_bytes(frame, fmt).decode("utf-8-sig"), nl=False)
+        return
+    p = report["parametres"]
+    click.echo(
+        f"{report['nom']} ({report['departement']}) : {len(report['communes'])} communes, "
+        f"{p['mode_libelle']}, seuil {p['seuil_min']:g} min, besoin : {p['besoin_libelle']}"
+    )
+    click.echo(
+        f"médiane {p['mediane_departement']:.2f} h pour 1 000 ; sous-dotée sous "
+        f"{p['seuil_sous_dotee']:.2f}"
+    )
+    totals = report["totaux"]
+    _table(
+        ["classe", "communes", "population", "besoin"],
+        [
+            [c, totals[c]["communes"], totals[c]["population"], round(totals[c]["besoin"])]
+            for c in ("zone_blanche", "sous_dotee", "dotee")
+        ],
+    )
+    under = totals["besoin_sous_dote"]
+    click.echo(f"besoin dans les communes sous-dotées ou en zone blanche : {under:.0f}")
+    worst = sorted(report["communes"], key=lambda r: (r["accessibilite"], -r["besoin"]))[:15]
+    _table(
+        ["code", "commune", "besoin", "accessibilité", "classe", "aide la plus proche (min)"],
+        [
+            [r["code"], r["nom"], round(r["besoin"]), r["accessibilite"], r["classe"],
+             r["duree_min_plus_proche"] if r["duree_min_plus_proche"] is not None else "—"]
+            for r in worst
+        ],
+    )  # fmt: skip
+
+
+@planner.command("carte")
+@_options
+@click.option("--k", "k", type=int, help="Nombre d'arrêts proposés sur la carte (aucun sinon).")
+@click.option("--depot", help="Code INSEE du dépôt.")
+def map_cmd(settings: Settings, **values) -> None:
+    """Carte HTML autonome (s'ouvre sans internet) : carte.html sur la sortie standard."""
+    req = _request(settings, **values)
+    with get_engine(settings).connect() as conn:
+        report = access_report.report(conn, req)
+        plan = access_plan.stops(conn, req) if values.get("k") else None
+        polygons = territories.commune_polygons(conn, req.departement)
+    click.echo(carte.standalone_map(report, plan, polygons), nl=False)
+
+
 @planner.command("rank")
 @_options
 @click.option("--niveau", type=click.Choice(["epci", "canton"]), default="epci")
@@ -87,21 +161,18 @@ def rank_cmd(settings: Settings, niveau: str, limite: int, **values) -> None:
     """Classement des EPCI (ou cantons) pour une mission pilote."""
     with get_engine(settings).connect() as conn:
         ranked = services.rank(conn, _request(settings, **values), niveau)
+    if not ranked:
+        return
+    names = list(ranked[0]["composantes"])
     _table(
-        ["rang", "territoire", "score", "pop. non couv.", "part", "fragile", "gain 3 arrêts"],
+        ["rang", "territoire", "score", *names],
         [
-            [
-                t["rang"],
-                t["nom"][:40],
-                f"{t['score']:.3f}",
-                int(t["composantes"]["uncovered_population"]),
-                f"{t['composantes']['uncovered_share']:.1%}",
-                int(t["composantes"]["fragile_uncovered"]),
-                int(t["composantes"]["stop_gain"]),
-            ]
+            [t["rang"], t["nom"][:40], f"{t['score']:.3f}"]
+            + [f"{t['composantes'][n]:.3f}" if "part" in n else round(t["composantes"][n])
+               for n in names]
             for t in ranked[:limite]
         ],
-    )
+    )  # fmt: skip
 
 
 def _plan_options(func):
@@ -121,6 +192,19 @@ def stops_cmd(settings: Settings, **values) -> None:
     """K arrêts maximisant la population nouvellement couverte (MCLP)."""
     with get_engine(settings).connect() as conn:
         plan = services.stops(conn, _request(settings, **values))
+    if plan["mesure"] == "accessibilite":
+        click.echo(
+            f"K={plan['k']} ({plan['k_propose']} proposés), {plan['mode']}, besoin "
+            f"{plan['besoin']}, solveur {plan['solveur']} ({plan['statut_solveur']}) : besoin "
+            f"atteint {plan['besoin_atteint']:.0f} sur {plan['besoin_sous_dote_avant']:.0f} "
+            f"sous-doté ; {plan['communes_relevees']} communes relevées au-dessus du seuil, "
+            f"besoin sorti de zone blanche {plan['besoin_sorti_zone_blanche']:.0f}"
+        )
+        for a in plan["arrets"]:
+            click.echo(f"{a['rang']}. {a['phrase']}")
+        if plan["note"]:
+            click.echo(plan["note"])
+        return
     click.echo(
         f"K={plan['k']} solveur={plan['solveur']} ({plan['statut_solveur']}, "
         f"{plan['secondes']} s) : +{plan['population_gagnee']} habitants "

@@ -37,16 +37,40 @@ ACCESS_COLUMNS = (
 )
 
 
-def access_frame(rows: list[dict], polygons: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+def access_frame(
+    rows: list[dict], polygons: dict[str, str] | None = None, columns=ACCESS_COLUMNS
+) -> gpd.GeoDataFrame:
     """One row per commune; geometry = polygon when known, else the representative point."""
     records, geometries = [], []
     for row in rows:
-        records.append({name: row.get(name) for name in ACCESS_COLUMNS})
+        records.append({name: row.get(name) for name in columns})
         polygon = (polygons or {}).get(row["code"])
         geometries.append(
             from_geojson(polygon) if polygon else Point(row["point"]["lon"], row["point"]["lat"])
         )
     return gpd.GeoDataFrame(records, geometry=geometries, crs="EPSG:4326")
+
+
+ACCESSIBILITY_COLUMNS = (
+    "code",
+    "nom",
+    "population",
+    "besoin",
+    "besoin_estime",
+    "epci",
+    "canton",
+    "point_source",
+    "accessibilite",
+    "classe",
+    "offres_a_portee",
+    "duree_min_plus_proche",
+    "offre_plus_proche",
+)
+
+
+def accessibility_frame(rows: list[dict], polygons: dict[str, str] | None = None):
+    """One row per commune with its accessibility columns; geometry as in access_frame."""
+    return access_frame(rows, polygons, ACCESSIBILITY_COLUMNS)
 
 
 def stops_frame(plan: dict) -> gpd.GeoDataFrame:
@@ -61,9 +85,13 @@ def stops_frame(plan: dict) -> gpd.GeoDataFrame:
                 "code": stop["code"],
                 "nom": stop["nom"],
                 "gain_marginal": stop["gain_marginal"],
+                "besoin_atteint": stop.get("besoin_atteint"),
+                "accessibilite_avant": stop.get("accessibilite_avant"),
+                "accessibilite_apres": stop.get("accessibilite_apres"),
                 "communes_couvertes": "|".join(
-                    c["code"] for c in stop["communes_nouvellement_couvertes"]
+                    f"{c['nom']} ({c['code']})" for c in stop["communes_nouvellement_couvertes"]
                 ),
+                "pourquoi": stop.get("phrase"),
                 "jour": slot.get("jour"),
                 "demi_journee": slot.get("demi_journee"),
                 "semaine": slot.get("semaine"),
@@ -74,16 +102,21 @@ def stops_frame(plan: dict) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(records, geometry=geometries, crs="EPSG:4326")
 
 
-def to_bytes(frame: gpd.GeoDataFrame, fmt: str, layer: str = "couverture") -> bytes:
-    """Serialise `frame` as csv (WKT-free, with lon/lat of a representative point), geojson
-    or gpkg."""
+def to_bytes(
+    frame: gpd.GeoDataFrame,
+    fmt: str,
+    layer: str = "couverture",
+    dialect: csv_export.Dialect = csv_export.FRENCH_SPREADSHEET,
+) -> bytes:
+    """Serialise `frame` as csv (WKT-free, with lon/lat of a representative point; for a
+    French spreadsheet by default: ';', decimal comma, BOM), geojson or gpkg."""
     if fmt == "csv":
         table = frame.drop(columns="geometry").copy()
         points = frame.geometry.representative_point()
         table["lon"] = points.x.round(6)
         table["lat"] = points.y.round(6)
         table = table.astype(object).where(table.notna(), None)
-        return csv_export.to_bytes(list(table.columns), table.itertuples(index=False))
+        return csv_export.to_bytes(list(table.columns), table.itertuples(index=False), dialect)
     if fmt == "geojson":
         return json.dumps(json.loads(frame.to_json(drop_id=True)), ensure_ascii=False).encode()
     if fmt == "gpkg":
@@ -99,7 +132,13 @@ def read_back(data: bytes, fmt: str) -> gpd.GeoDataFrame:
     if fmt == "csv":
         import pandas as pd
 
-        table = pd.read_csv(io.BytesIO(data), dtype={"code": str, "epci": str, "canton": str})
+        table = pd.read_csv(
+            io.BytesIO(data),
+            sep=";",
+            decimal=",",
+            encoding="utf-8-sig",
+            dtype={"code": str, "epci": str, "canton": str},
+        )
         return gpd.GeoDataFrame(
             table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
         )

@@ -16,13 +16,15 @@ import json
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from mapdir.errors import Conflict, NotFound
+from mapdir.errors import Conflict, InvalidParameter, NotFound
 
 
 def publish_plan(
     conn: Connection, plan: dict, nom: str | None = None, user: str | None = None
 ) -> int:
     """Save `plan` (services.stops output) and create its offer and permanences; the plan id."""
+    if not plan["arrets"]:
+        raise InvalidParameter("Aucun arrêt à publier : ce plan ne propose aucun arrêt.")
     slots = {s["code"]: s for s in plan["tournee"]["creneaux"]}
     unscheduled = {u["code"]: u["motif"] for u in plan["tournee"]["non_planifies"]}
     depot = plan["tournee"]["depot"]

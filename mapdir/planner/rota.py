@@ -6,9 +6,10 @@ Rules:
   and 14:00-17:00), at most `max_half_days_per_week` half-days a week (default 10);
 - a day is depot → morning stop → afternoon stop → depot and must not exceed
   `max_daily_drive_min`; drive times: mapdir.geo.travel;
-- stops are paired greedily by shortest distance between them (feasible pairs only); the
-  morning stop is the one nearer the depot (the loop length is the same either way); a stop
-  that fits with no partner gets a day alone (morning only);
+- nearby stops (at most NEARBY_MIN = 20 min apart) share a day, nearest pairs first; the
+  others get a day alone while days are free; when stops outnumber days, the pairs whose
+  day drives least are formed (never beyond the limit); the morning stop is the one nearer
+  the depot (the loop length is the same either way); each day says its driving time;
 - `stops` are given in priority order (e.g. MCLP marginal-gain order): when the cycle is
   full the lowest-priority stops are the ones left out, and every stop left out is reported
   with its reason in `unscheduled` (never silently dropped). Days are filled Monday first,
@@ -46,6 +47,8 @@ WEEKDAY_LABELS_FR = {
 DEFAULT_HALF_DAYS = (("09:00", "12:00"), ("14:00", "17:00"))
 HALF_DAY_LABELS = ("matin", "après-midi")
 CYCLE_WEEK_SELECTORS = {1: "week 01-53/2", 2: "week 02-52/2"}
+#: two stops at most this far apart (minutes of driving) share a day when days are free
+NEARBY_MIN = 20.0
 
 
 @dataclass(frozen=True)
@@ -114,23 +117,38 @@ def _check(cycle_weeks: int, buses: int, weekdays: Sequence[str], half_days: Seq
         raise ValueError("Il faut exactement deux demi-journées (matin, après-midi).")
 
 
-def _pairs(candidates: list[int], minutes: np.ndarray, limit: float) -> list[tuple[int, ...]]:
-    """Greedy pairing by shortest stop-to-stop time among loops within the limit; leftovers
-    become one-stop days. Indices are rows of `minutes` (0 is the depot)."""
+def _pairs(
+    candidates: list[int], minutes: np.ndarray, limit: float, days: int, nearby: float
+) -> list[tuple[int, ...]]:
+    """Days of one or two stops. Nearby stops (at most `nearby` minutes apart) share a day,
+    nearest pairs first; then, while there are more stops than `days`, the two stops whose
+    shared day drives least are put together. A day never drives more than `limit`.
+    Indices are rows of `minutes` (0 is the depot); returned as positions in `candidates`."""
+
+    def loop(a: int, b: int) -> float:
+        return minutes[0, a] + minutes[a, b] + minutes[b, 0]
+
     options = sorted(
-        (minutes[a, b], minutes[0, a] + minutes[a, b] + minutes[b, 0], pa, pb)
+        (minutes[a, b], loop(a, b), pa, pb)
         for pa, a in enumerate(candidates)
         for pb, b in enumerate(candidates)
-        if pa < pb and minutes[0, a] + minutes[a, b] + minutes[b, 0] <= limit
+        if pa < pb and loop(a, b) <= limit
     )
     used: set[int] = set()
-    days: list[tuple[int, ...]] = []
-    for _, _, pa, pb in options:
-        if pa not in used and pb not in used:
+    units: list[tuple[int, ...]] = []
+    for between, _, pa, pb in options:
+        if between <= nearby and pa not in used and pb not in used:
             used.update((pa, pb))
-            days.append((pa, pb))
-    days.extend((p,) for p in range(len(candidates)) if p not in used)
-    return days
+            units.append((pa, pb))
+    singles = [p for p in range(len(candidates)) if p not in used]
+    for _, _, pa, pb in sorted(options, key=lambda o: o[1]):
+        if len(units) + len(singles) <= days:
+            break
+        if pa in singles and pb in singles:
+            singles.remove(pa)
+            singles.remove(pb)
+            units.append((pa, pb))
+    return units + [(p,) for p in singles]
 
 
 def build_rota(
@@ -144,6 +162,7 @@ def build_rota(
     max_daily_drive_min: float = 180.0,
     detour_factor: float = DEFAULT_DETOUR_FACTOR,
     speed_kmh: float = DEFAULT_SPEED_KMH,
+    nearby_min: float = NEARBY_MIN,
 ) -> Rota:
     """Schedule `stops` (priority order) from `depot`; see the module docstring for rules."""
     _check(cycle_weeks, buses, weekdays, half_days)
@@ -178,7 +197,8 @@ def build_rota(
     for row in reachable[capacity:]:
         unscheduled[row] = full
     candidates = reachable[:capacity]
-    units = sorted(_pairs(candidates, minutes, max_daily_drive_min), key=min)
+    pairs = _pairs(candidates, minutes, max_daily_drive_min, len(free_days), nearby_min)
+    units = sorted(pairs, key=min)
     placed: list[tuple[tuple[int, int, str], tuple[int, ...]]] = []
     queue = [tuple(candidates[p] for p in unit) for unit in units]
     while queue:
@@ -225,10 +245,24 @@ def build_rota(
     )
 
 
-def rota_json(schedule: Rota, by_code: dict) -> dict:
-    """The rota as the API answers it (French keys; ``by_code``: the communes' rows)."""
+def as_dict(schedule: Rota, names: dict[str, str]) -> dict:
+    """The rota as French-keyed JSON: slots, days with their driving, stops left out."""
+    days: dict[tuple, dict] = {}
+    for slot in schedule.slots:
+        key = (slot.bus, slot.week_of_cycle, slot.weekday)
+        day = days.setdefault(
+            key,
+            {
+                "bus": slot.bus,
+                "semaine": slot.week_of_cycle,
+                "jour": slot.weekday_label,
+                "arrets": [],
+                "conduite_min": round(slot.day_drive_minutes, 1),
+            },
+        )
+        day["arrets"].append(names.get(slot.stop_code, slot.stop_code))
     return {
-        "depot": {"code": schedule.depot_code, "nom": by_code[schedule.depot_code]["nom"]},
+        "depot": {"code": schedule.depot_code, "nom": names.get(schedule.depot_code)},
         "cycle_semaines": schedule.cycle_weeks,
         "creneaux": [
             {
@@ -239,14 +273,15 @@ def rota_json(schedule: Rota, by_code: dict) -> dict:
                 "debut": s.start,
                 "fin": s.end,
                 "code": s.stop_code,
-                "nom": by_code[s.stop_code]["nom"],
+                "nom": names.get(s.stop_code, s.stop_code),
                 "horaires": s.opening_hours,
                 "conduite_jour_min": round(s.day_drive_minutes, 1),
             }
             for s in schedule.slots
         ],
+        "jours": list(days.values()),
         "non_planifies": [
-            {"code": u.code, "nom": by_code[u.code]["nom"], "motif": u.reason}
+            {"code": u.code, "nom": names.get(u.code, u.code), "motif": u.reason}
             for u in schedule.unscheduled
         ],
     }

@@ -7,18 +7,11 @@ exports. Publishing a plan (the only database writes) is in `publication.py`.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-
 from sqlalchemy.engine import Connection
 
-from mapdir.config import Settings
 from mapdir.errors import InvalidParameter
-from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, drive_minutes
-from mapdir.offers.filters import Filters
-from mapdir.offers.vocab import PROGRAMMES, SERVICES
-from mapdir.planner import access, mclp, ranking, rota, solvers, territories
+from mapdir.planner import access, access_plan, mclp, ranking, rota, solvers, territories
+from mapdir.planner.request import MAX_K, SOLVERS, PlanRequest, parse_request
 from mapdir.planner.travel import (
     COUVERTE,
     PEU_COUVERTE,
@@ -27,150 +20,9 @@ from mapdir.planner.travel import (
     classify,
     coverage_relation,
 )
-from mapdir.text import ascii_float, ascii_int
 
 CLASSES = (COUVERTE, PEU_COUVERTE, ZONE_BLANCHE)
-SOLVERS = (solvers.EXACT, solvers.CBC, solvers.HIGHS, solvers.GREEDY)
-MAX_K = 50
-
-
-@dataclass(frozen=True)
-class PlanRequest:
-    """Validated planning parameters (see `parse_request`)."""
-
-    departement: str
-    seuil_min: float = 20.0
-    zone_blanche_min: float = 30.0
-    detour_factor: float = DEFAULT_DETOUR_FACTOR
-    speed_kmh: float = DEFAULT_SPEED_KMH
-    services: tuple[str, ...] = ()
-    programme: str | None = None
-    k: int = 5
-    territoire: str | None = None
-    depot: str | None = None
-    cycle_semaines: int = 1
-    solveur: str = solvers.EXACT
-    k_max_courbe: int = 15
-    poids: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def offer_filter(self) -> Filters:
-        """Which offers count as access."""
-        programmes = (self.programme,) if self.programme else ()
-        return Filters(services=self.services, programmes=programmes)
-
-    def minutes(self, distance_m: float | None) -> float | None:
-        """Estimated drive minutes for a straight-line distance (None: no offer)."""
-        return (
-            None
-            if distance_m is None
-            else drive_minutes(distance_m, self.detour_factor, self.speed_kmh)
-        )
-
-
-def _number(raw, name: str, cast, lo: float, hi: float):
-    try:
-        value = cast(ascii_float(raw) if cast is float else ascii_int(raw))
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"« {name} » doit être un nombre.", parametre=name) from None
-    if isinstance(value, float) and not math.isfinite(value) or not lo <= value <= hi:
-        raise InvalidParameter(
-            f"« {name} » doit être compris entre {lo:g} et {hi:g}.", parametre=name
-        )
-    return value
-
-
-def _list(raw) -> list[str]:
-    if raw is None or raw == "":
-        return []
-    items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-    return [str(s).strip() for s in items if str(s).strip()]
-
-
-def parse_request(data: Mapping, settings: Settings | None = None) -> PlanRequest:
-    """A PlanRequest from query/JSON/form values; InvalidParameter (French) when wrong.
-
-    Keys: departement, seuil_min, zone_blanche_min, services (list or comma-separated slugs),
-    programme, k, territoire (EPCI SIREN), depot (INSEE code), cycle_semaines (1|2), solveur.
-    """
-    defaults = PlanRequest(departement="")
-    if settings is not None:
-        defaults = replace(
-            defaults,
-            seuil_min=settings.float("MAPDIR_COVERED_MIN"),
-            zone_blanche_min=settings.float("MAPDIR_WHITE_ZONE_MIN"),
-            detour_factor=settings.float("MAPDIR_DETOUR_FACTOR"),
-            speed_kmh=settings.float("MAPDIR_SPEED_KMH"),
-        )
-    if not isinstance(data, Mapping):
-        raise InvalidParameter("Le corps de la requête doit être un objet JSON.")
-
-    def get(name: str, default):
-        value = data.get(name)
-        return default if value is None or value == "" else value
-
-    departement = str(get("departement", "")).strip().upper()
-    if not departement:
-        raise InvalidParameter("Indiquez « departement » (ex. 87).", parametre="departement")
-    seuil = _number(get("seuil_min", defaults.seuil_min), "seuil_min", float, 1, 180)
-    white = _number(
-        get("zone_blanche_min", max(seuil, defaults.zone_blanche_min)),
-        "zone_blanche_min",
-        float,
-        1,
-        240,
-    )
-    if white < seuil:
-        raise InvalidParameter(
-            "« zone_blanche_min » doit être supérieur ou égal à « seuil_min ».",
-            parametre="zone_blanche_min",
-        )
-    services = tuple(_list(data.get("services")))
-    unknown = [s for s in services if s not in SERVICES]
-    if unknown:
-        raise InvalidParameter(
-            f"Service inconnu : {', '.join(unknown)} (attendu : {', '.join(SERVICES)}).",
-            parametre="services",
-        )
-    programme = get("programme", None)
-    if programme is not None and programme not in PROGRAMMES:
-        raise InvalidParameter(
-            f"Programme inconnu : {programme} (attendu : {', '.join(PROGRAMMES)}).",
-            parametre="programme",
-        )
-    solveur = str(get("solveur", defaults.solveur))
-    if solveur not in SOLVERS:
-        raise InvalidParameter(
-            f"Solveur inconnu : {solveur} (attendu : {', '.join(SOLVERS)}).", parametre="solveur"
-        )
-    territoire = get("territoire", None)
-    if territoire is not None and not (str(territoire).isdigit() and len(str(territoire)) == 9):
-        raise InvalidParameter(
-            "« territoire » doit être le SIREN d'un EPCI (9 chiffres).", parametre="territoire"
-        )
-    depot = get("depot", None)
-    if depot is not None and not (len(str(depot)) == 5 and str(depot).isalnum()):
-        raise InvalidParameter("« depot » doit être un code INSEE de commune.", parametre="depot")
-    cycle = _number(get("cycle_semaines", 1), "cycle_semaines", int, 1, 2)
-    poids = data.get("poids") or {}
-    if not isinstance(poids, Mapping) or set(poids) - set(ranking.COMPONENTS):
-        raise InvalidParameter(
-            f"« poids » : clés attendues {', '.join(ranking.COMPONENTS)}.", parametre="poids"
-        )
-    return replace(
-        defaults,
-        departement=departement,
-        seuil_min=seuil,
-        zone_blanche_min=white,
-        services=services,
-        programme=programme,
-        k=_number(get("k", defaults.k), "k", int, 1, MAX_K),
-        territoire=None if territoire is None else str(territoire),
-        depot=None if depot is None else str(depot),
-        cycle_semaines=cycle,
-        solveur=solveur,
-        poids={k: _number(v, f"poids.{k}", float, 0, 1000) for k, v in poids.items()},
-    )
+__all__ = ["MAX_K", "SOLVERS", "PlanRequest", "parse_request"]
 
 
 def _place(row: access.CommuneAccess) -> Place:
@@ -267,6 +119,10 @@ def rank(conn: Connection, req: PlanRequest, level: str = "epci", k_stops: int =
     """EPCIs (or cantons) of the département ranked for a pilot mission, every component shown."""
     if level not in ("epci", "canton"):
         raise InvalidParameter("Niveau attendu : epci ou canton.", parametre="niveau")
+    if req.mesure == "accessibilite":
+        territories.check_departement(conn, req.departement)
+        names = territories.territory_names(conn, req.departement)[level]
+        return access_plan.rank(conn, req, level, names, k_stops)
     report = coverage(conn, req)
     demand, current, candidates, relation = _instance(report, req)
     names = territories.territory_names(conn, req.departement)[level]
@@ -306,6 +162,9 @@ def _candidate_codes(report: dict, req: PlanRequest) -> set[str]:
 
 def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dict:
     """K stops (exact MCLP unless `solveur` = greedy), greedy curve, set-covering minimum, rota."""
+    if req.mesure == "accessibilite":  # the default; the nearest-offer model below
+        territories.check_departement(conn, req.departement)
+        return access_plan.stops(conn, req)
     report = report or coverage(conn, req)
     demand, current, candidates, relation = _instance(report, req, _candidate_codes(report, req))
     if req.k > len(candidates):
@@ -324,7 +183,9 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
         solvers.GREEDY if req.solveur == "greedy" else "exact",
     )
     places = {p.code: p for p in demand}
-    chosen = [places[code] for code in result.stop_codes]
+    # a stop that brings nobody within the threshold is neither proposed nor scheduled
+    useful = [s for s in result.stops if s.marginal_gain > 0]
+    chosen = [places[s.code] for s in useful]
     depot_code = req.depot or max(candidates, key=lambda p: (p.population, p.code)).code
     if depot_code not in places:
         raise InvalidParameter(
@@ -339,7 +200,9 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
     )
     return {
         "departement": req.departement,
+        "mesure": "distance",
         "k": req.k,
+        "k_propose": len(useful),
         "seuil_min": req.seuil_min,
         "territoire": req.territoire,
         "services": list(req.services),
@@ -363,7 +226,7 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
                     for c in s.newly_covered
                 ],
             }
-            for i, s in enumerate(result.stops, start=1)
+            for i, s in enumerate(useful, start=1)
         ],
         "courbe": [
             {"k": r.k, "population_couverte": int(r.covered_population_after)} for r in curve
@@ -373,5 +236,5 @@ def stops(conn: Connection, req: PlanRequest, report: dict | None = None) -> dic
             "arrets": list(cover_all.stops),
             "communes_hors_de_portee": list(cover_all.uncoverable),
         },
-        "tournee": rota.rota_json(schedule, by_code),
+        "tournee": rota.as_dict(schedule, {code: row["nom"] for code, row in by_code.items()}),
     }

@@ -53,6 +53,14 @@ def territory_names(conn: Connection, departement: str) -> dict[str, dict[str, s
     return {"epci": dict(epcis), "canton": {r.code: r.nom for r in cantons}}
 
 
+def commune_names(conn: Connection, departement: str) -> dict[str, str]:
+    """{code: nom} of the département's communes."""
+    rows = conn.execute(
+        text("SELECT code, nom FROM commune WHERE departement = :d"), {"d": departement}
+    ).all()
+    return dict(rows)
+
+
 def offer_indicators(
     conn: Connection, departement: str, offer_filter: Filters | None = None
 ) -> dict:

@@ -174,7 +174,13 @@ def test_acceptance_figures_haute_vienne(loaded):
     with loaded.connect() as conn:
         for programme, seuil in ((None, 20), ("France Services", 20), (None, 10)):
             req = services.parse_request(
-                {"departement": "87", "k": 10, "programme": programme, "seuil_min": seuil}
+                {
+                    "departement": "87",
+                    "k": 10,
+                    "programme": programme,
+                    "seuil_min": seuil,
+                    "mesure": "distance",
+                }
             )
             started = time.perf_counter()
             report = services.coverage(conn, req)

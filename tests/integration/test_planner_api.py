@@ -18,8 +18,11 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_token(client) -> str:
-    """The session's CSRF token, read from the planner page's publish form."""
-    return TOKEN.search(client.get("/planification/87?k=2").get_data(as_text=True)).group(1)
+    """The session's CSRF token, read from the planner page's forms (a visitor has none
+    there: from the login form)."""
+    found = TOKEN.search(client.get("/planification/87?k=2").get_data(as_text=True))
+    found = found or TOKEN.search(client.get("/connexion").get_data(as_text=True))
+    return found.group(1)
 
 
 def remove_planner_rows(conn) -> None:
@@ -124,7 +127,8 @@ def test_planification_not_json(client, offers):
 
 def test_planification_stops_curve_rota(client, offers):
     body = client.post(
-        "/api/v1/planification", json={"departement": "87", "k": 4, "seuil_min": 20}
+        "/api/v1/planification",
+        json={"departement": "87", "k": 4, "seuil_min": 20, "mesure": "distance"},
     ).get_json()
     assert len(body["arrets"]) == 4
     assert body["population_gagnee"] == sum(a["gain_marginal"] for a in body["arrets"]) > 0
@@ -248,16 +252,25 @@ def test_publish_confirm_withdraw(client, offers, engine, planner_users):
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson", "gpkg"])
 def test_exports_read_back(client, offers, fmt):
-    coverage = client.get(f"/planification/87/export.{fmt}?seuil_min=20")
-    assert coverage.status_code == 200
-    frame = exports.read_back(coverage.data, fmt)
-    api = client.get("/api/v1/couverture?departement=87").get_json()
-    assert len(frame) == len(api["communes"])
-    assert {"code", "classe", "duree_estimee_min"} <= set(frame.columns)
-    by_code = {r["code"]: r["classe"] for r in api["communes"]}
-    assert all(by_code[str(c)] == k for c, k in zip(frame["code"], frame["classe"], strict=True))
-    if fmt != "csv":
-        assert set(frame.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+    for what, api_path, column in (
+        ("couverture", "couverture", "duree_estimee_min"),
+        ("accessibilite", "accessibilite", "accessibilite"),
+    ):
+        coverage = client.get(f"/planification/87/export.{fmt}?seuil_min=20&quoi={what}")
+        assert coverage.status_code == 200
+        assert (
+            f'filename="{what}-87-voiture-population-k5-' in coverage.headers["Content-Disposition"]
+        )
+        frame = exports.read_back(coverage.data, fmt)
+        api = client.get(f"/api/v1/{api_path}?departement=87").get_json()
+        assert len(frame) == len(api["communes"])
+        assert {"code", "classe", column} <= set(frame.columns)
+        by_code = {r["code"]: r["classe"] for r in api["communes"]}
+        assert all(
+            by_code[str(c)] == k for c, k in zip(frame["code"], frame["classe"], strict=True)
+        )
+        if fmt != "csv":
+            assert set(frame.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
     stops = client.get(f"/planification/87/export.{fmt}?quoi=arrets&k=3")
     stop_frame = exports.read_back(stops.data, fmt)
     assert len(stop_frame) == 3 and set(stop_frame.geometry.geom_type) == {"Point"}
@@ -305,10 +318,21 @@ def test_csv_export_neutralises_formula_names(client, offers, engine):
             {"n": name},
         ).scalar_one()
     try:
-        data = client.get("/planification/87/export.csv").get_data(as_text=True)
+        exported = {
+            column: client.get(f"/planification/87/export.csv?quoi={what}").get_data()
+            for what, column in (
+                ("couverture", "offre_nom"),
+                ("accessibilite", "offre_plus_proche"),
+            )
+        }
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM offre WHERE nom = :n"), {"n": name})
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(data))}
-    assert rows[code]["offre_nom"] == "'" + name
-    assert not any(v.startswith("=") for r in rows.values() for v in r.values() if v)
+    for column, data in exported.items():
+        # the French spreadsheet dialect: BOM, ';', decimal comma
+        assert data.startswith("\ufeff".encode())
+        text_data = data.decode("utf-8-sig")
+        rows = {r["code"]: r for r in csv.DictReader(io.StringIO(text_data), delimiter=";")}
+        assert rows[code][column] == "'" + name
+        assert not any(v.startswith("=") for r in rows.values() for v in r.values() if v)
+        assert "," in rows[code]["lon"] and "nom" in rows[code]  # names beside the codes

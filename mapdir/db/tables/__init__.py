@@ -21,10 +21,13 @@ from mapdir.db.tables.geo import (
     epci,
     geo_import_anomalie,
 )
+from mapdir.db.tables.indicators import indicateur_commune, indicateur_import
 from mapdir.db.tables.offers import offre, permanence
 from mapdir.db.tables.planner import plan_arret, plan_itinerance
 
 __all__ = [
+    "indicateur_commune",
+    "indicateur_import",
     "canton",
     "code_postal",
     "commune",

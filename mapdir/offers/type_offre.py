@@ -1,0 +1,79 @@
+"""The funders' "type d'offre proposée" (assistance, formation, accès libre) of an offer.
+
+One definition, read by Python (`types_of`) and SQL (`sql_predicate`): an offer has a type
+when it carries any of the listed services, accompaniment modes or programmes. An offer may
+have several types. Unknown is not "no": an offer that states no accompaniment mode and
+helps with anything but equipment counts as assistance (the common case: a place listed
+for its help whose mode was not given).
+
+- accès libre: internet or equipment access (`acces-internet-materiel`), or "En autonomie";
+- formation: "Dans un atelier collectif", or a training programme (PIX certification,
+  Grande école du numérique);
+- assistance: "Accompagnement individuel" or "À distance", or a programme of individual
+  help (France Services, Aidants Connect, Conseillers numériques).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+ASSISTANCE = "assistance"
+FORMATION = "formation"
+ACCES_LIBRE = "acces_libre"
+LABELS = {ASSISTANCE: "Assistance", FORMATION: "Formation", ACCES_LIBRE: "Accès libre"}
+TYPES = tuple(LABELS)
+
+#: type → (services, modalites_accompagnement, programmes): any one is enough
+RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    ACCES_LIBRE: (("acces-internet-materiel",), ("En autonomie",), ()),
+    FORMATION: (
+        (),
+        ("Dans un atelier collectif",),
+        ("Certification PIX", "Grande école du numérique"),
+    ),
+    ASSISTANCE: (
+        (),
+        ("Accompagnement individuel", "À distance"),
+        ("France Services", "Aidants Connect", "Conseillers numériques"),
+    ),
+}
+#: services that alone do not make an offer of assistance when no mode is stated
+EQUIPMENT_ONLY = ("acces-internet-materiel", "materiel-prix-solidaire")
+
+
+def types_of(
+    services: Iterable[str], modalites: Iterable[str], programmes: Iterable[str]
+) -> list[str]:
+    """The offer's types, in TYPES order."""
+    services, modalites, programmes = set(services), set(modalites), set(programmes)
+    found = {
+        kind
+        for kind, (svc, mod, prog) in RULES.items()
+        if services & set(svc) or modalites & set(mod) or programmes & set(prog)
+    }
+    if not modalites and services - set(EQUIPMENT_ONLY):
+        found.add(ASSISTANCE)
+    return [t for t in TYPES if t in found]
+
+
+def _array(values: Sequence[str]) -> str:
+    quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"ARRAY[{quoted}]::text[]"
+
+
+def sql_predicate(kind: str, alias: str = "o") -> str:
+    """SQL condition "offer `alias` has type `kind`" (the same rules as `types_of`)."""
+    svc, mod, prog = RULES[kind]
+    parts = []
+    if svc:
+        parts.append(f"{alias}.services && {_array(svc)}")
+    if mod:
+        parts.append(f"{alias}.modalites_accompagnement && {_array(mod)}")
+    if prog:
+        parts.append(f"{alias}.programmes && {_array(prog)}")
+    if kind == ASSISTANCE:
+        parts.append(
+            f"(cardinality({alias}.modalites_accompagnement) = 0 AND NOT "
+            f"({alias}.services <@ {_array(EQUIPMENT_ONLY)}))"
+        )
+    return "(" + " OR ".join(parts) + ")"
