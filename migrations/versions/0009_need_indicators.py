@@ -2,8 +2,9 @@
 
 ``indicateur_import`` records each load of a file (its vintage, origin, counts and what was
 set aside); ``indicateur_commune`` holds one row per current commune code with the shares
-the planner uses (percentages 0-100, checked on import; NULL when the file has no value) and where the row
-came from (the file's own code, or the mean of the old codes merged into the commune).
+the planner uses (percentages 0-100, checked on import; NULL when the file has no value)
+and where the row came from (the file's own code, or the mean of the old codes merged into
+the commune).
 A new import replaces the rows: one set of indicators is in force at a time.
 
 Revision ID: 0009
