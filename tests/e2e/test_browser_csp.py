@@ -104,8 +104,8 @@ def test_public_pages_work_under_the_policy(driver, live_server, world, width):
     driver.get(f"{live_server}/planification/87?k=3")
     _wait(driver, lambda d: d.find_element(By.ID, "carte").get_attribute("data-communes"))
     assert len(driver.find_elements(By.CSS_SELECTOR, "#carte .arret-marker")) == 3
-    swatch = driver.find_element(By.CSS_SELECTOR, ".legende .pastille-zone_blanche")
-    assert swatch.value_of_css_property("background-color") == "rgba(207, 34, 46, 1)"
+    swatch = driver.find_element(By.CSS_SELECTOR, ".legende .pastille-blanche")
+    assert swatch.value_of_css_property("background-color") == "rgba(140, 45, 4, 1)"
     _check(driver, "planification", width)
 
 
