@@ -148,7 +148,9 @@ def compute(
     sxyz = e2sfca.unit_vectors(supply.lon, supply.lat)
     minutes_per_metre = mode.minutes(1.0)
     nearest_min, nearest_idx = _nearest(cxyz, sxyz, home, minutes_per_metre)
-    nearest_name = np.where(nearest_idx >= 0, supply.nom[np.maximum(nearest_idx, 0)], None)
+    nearest_name = np.full(len(communes), None, dtype=object)  # no supply at all: None
+    if len(supply):
+        nearest_name = np.where(nearest_idx >= 0, supply.nom[np.maximum(nearest_idx, 0)], None)
     if dep is not None:  # the buffer: supply reaching the département, communes reaching it
         keep_s = _within(sxyz, cxyz[inside], reach_m) | np.isin(home, np.flatnonzero(inside))
         keep_c = inside | _within(cxyz, np.vstack([sxyz[keep_s], cxyz[inside]]), reach_m)
