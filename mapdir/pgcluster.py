@@ -1,11 +1,13 @@
 """Embedded PostgreSQL + PostGIS cluster living in a git-ignored folder.
 
-Used when ``DATABASE_URL`` is empty. The cluster listens on a private port, on its own Unix
-socket directory (what the application connects through: on the prescribers' search, 12 to
-25 % less client CPU per search than TCP on 127.0.0.1) and on 127.0.0.1 (the fallback when
-the socket's path is too long for the system), with password (SCRAM) authentication for
+Used when ``DATABASE_URL`` is empty (docs/decisions/0001-embedded-postgresql-cluster.md).
+The cluster listens on a private port, on its own Unix socket directory, which the
+application connects through (less client CPU than TCP:
+docs/decisions/0002-unix-socket-for-the-embedded-cluster.md), and on 127.0.0.1 (the fallback
+when the socket's path is too long for the system), with password (SCRAM) authentication for
 the ``mapdir`` role whose random password is kept in ``var/postgres/password``. When run as
-root, the cluster runs as the unprivileged ``postgres`` user (PostgreSQL refuses to run as root).
+root, the cluster runs as the unprivileged ``postgres`` user (PostgreSQL refuses to run as
+root).
 """
 
 from __future__ import annotations

@@ -34,17 +34,9 @@ def _engine_for(url: str, search: bool = False) -> Engine:
     # LIFO: the most recently used connection serves next, so a few warm connections
     # (prepared statements, caches) do the work and the others may time out
     if search:
-        # Autocommit: the search only reads, so no BEGIN / COMMIT round trips around its
-        # statements. force_generic_plan: the search statements' only parameters are the
-        # origin's (their filters are literals, mapdir.offers.search_sql), so their generic
-        # plan is the plan; without it, PostgreSQL plans each new statement five times
-        # (≈ 3-5 ms each) before settling, for every combination of filters and connection.
-        # enable_sort off: the windows are KNN walks of a GiST index whatever the estimates;
-        # a generic plan cannot know how many offers are open at the asked time (a
-        # parameter: 1 % by default) and would otherwise, on a small directory, read every
-        # offer whose slots match and sort them. Sorts with no alternative (a few origin
-        # communes, remote offers) still run, but their plan's cost then passes the JIT
-        # thresholds: jit off (the search statements are short; JIT compiled them in ≈ 2 s).
+        # Autocommit (the search only reads: no BEGIN/COMMIT round trips); generic plans, no
+        # sort, no JIT keep its statements planned once and walking the KNN index:
+        # docs/decisions/0005-search-connections-generic-plans.md
         options = {
             "pool_size": 2,
             "max_overflow": 8,

@@ -5,10 +5,9 @@ A worker serves one request at a time (scripts/demo: ``--threads 1``): gthread t
 each request from its event loop to its one pool thread and the answer back through a pipe,
 two thread switches, a pipe write and read, and a second turn of the loop per request. This
 worker keeps everything else of gthread (keep-alive, idle connections on the poller,
-graceful stop) and calls the request handler in the loop. Measured with both servers
-running side by side under the same search requests: 5 to 12 % less worker CPU per
-request (4.83 → 4.26 ms and 4.18 → 3.98 ms in two runs), which is throughput on a busy
-two-core server; on a trivial answer (a 400), 1.11 → 0.94 ms.
+graceful stop) and calls the request handler in the loop: less worker CPU per request,
+which is throughput on a busy two-core server (docs/decisions/0006-gunicorn-inline-worker.md;
+figures in docs/benchmarks.md).
 
 Differences from gthread, on purpose:
 

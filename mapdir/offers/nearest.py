@@ -22,17 +22,16 @@ from mapdir.offers import search_sql
 from mapdir.offers.filters import Filters
 
 MAX_ROUNDS = 6
-#: the first KNN window: this many times N, at least MIN_WINDOW offers. With an opening
-#: time too: the window then holds offers whose half-hour slots say they may be open (the
-#: index's tags), of which the exact evaluation drops few (a holiday, a 10:15 opening for
-#: 10:00); 3N did less well (same process, two runs: p50 +9 % and +14 %)
+#: the first KNN window: this many times N, at least MIN_WINDOW offers (with an opening time
+#: too: the index's slots leave few candidates for the exact evaluation to drop). Window
+#: sizes and their measurements: docs/decisions/0003-knn-walk-with-planar-bound.md
 WINDOW_FACTOR = 2
 MIN_WINDOW = 40
 #: a window that could not prove the answer grows this many times
 WIDENING = 2
 #: a first window reaching this far (degrees) means the answer lies in other regions
 #: (overseas): the spherical walk takes over at once, where widening the planar window
-#: would not prove it (measured from Réunion: two planar rounds of 1-2.5 ms each saved)
+#: would not prove it
 FAR_WINDOW_DEG = 3.0
 MAX_WINDOW = 50_000
 #: ellipsoidal (WGS84) / spherical (mean radius, search_sql.sphere_sql) distance, a lower bound

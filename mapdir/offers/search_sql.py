@@ -113,13 +113,10 @@ def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     """Rows (named tuples) of a statement prepared and run on the connection's driver
     cursor, inside the connection's transaction: no ORM row processing on the hot path.
 
-    Prepared at once: planning the search statement costs more than running it (≈ 2.4 ms
-    against ≈ 1.1 ms). Its only parameters are the origin's (a postcode, a commune, a
-    point); filters, window sizes and limits are written in the text, so that PostgreSQL's
-    generic plan is estimated with the real values (each filter's statistics): the search
-    connections use it from the first execution (mapdir.db.get_search_engine). With the
-    filters as parameters instead, the generic plan picked a GIN scan of a third of the
-    table for a service filter: 70 ms."""
+    Prepared at once (planning the statement costs more than running it). Its only
+    parameters are the origin's; filters, window sizes and limits are written in the text, so
+    that the generic plan, used from the first execution, is estimated with the real
+    selectivities: docs/decisions/0005-search-connections-generic-plans.md."""
     with driver_connection(conn) as driver:
         with driver.cursor(row_factory=namedtuple_row, binary=True) as cur:
             cur.execute(sql, params, prepare=True)
