@@ -5,19 +5,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import case, func, nulls_last, or_, select, text
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import lon_lat
+from mapdir.db.tables import canton, code_postal, commune, commune_code_ancien, departement, epci
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.text import normalize_name
 
 POSTCODE_RE = re.compile(r"^\d{5}$")
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
-_COMMUNE_COLUMNS = """
-    c.code, c.nom, c.population, c.departement, c.type, c.commune_parente,
-    ST_X(c.point) AS lon, ST_Y(c.point) AS lat
-"""
+c = commune.c
+_COMMUNE_COLUMNS = (
+    c.code,
+    c.nom,
+    c.population,
+    c.departement,
+    c.type,
+    c.commune_parente,
+    *lon_lat(c.point),
+)
 
 
 def _point(row: Any) -> dict[str, Any] | None:
@@ -70,16 +78,12 @@ def communes_by_postcode(conn: Connection, postcode: str) -> list[dict[str, Any]
     """
     postcode = validate_postcode(postcode)
     rows = conn.execute(
-        text(
-            f"""
-            SELECT {_COMMUNE_COLUMNS}
-            FROM code_postal cp JOIN commune c ON c.code = cp.code_insee
-            WHERE cp.code_postal = :cp
-            ORDER BY (c.type = 'arrondissement-municipal') DESC,
-                     c.population DESC NULLS LAST, c.nom
-            """
-        ),
-        {"cp": postcode},
+        select(*_COMMUNE_COLUMNS)
+        .join_from(code_postal, commune, c.code == code_postal.c.code_insee)
+        .where(code_postal.c.code_postal == postcode)
+        .order_by(
+            (c.type == "arrondissement-municipal").desc(), nulls_last(c.population.desc()), c.nom
+        )
     ).all()
     if not rows:
         raise NotFound(
@@ -104,25 +108,28 @@ def search_communes(conn: Connection, q: str | None, limit: int = 10) -> list[di
         )
     if not 1 <= limit <= 50:
         raise InvalidParameter("« limite » doit être compris entre 1 et 50.", parametre="limite")
+    name, prefix, word = c.nom_recherche, needle + "%", "% " + needle + "%"
+    ranked = (
+        select(
+            *_COMMUNE_COLUMNS,
+            case((name == needle, 0), (name.like(prefix), 1), (name.like(word), 2), else_=3).label(
+                "rang"
+            ),
+            func.similarity(name, needle).label("sim"),
+        )
+        .where(or_(name.like(prefix), name.like(word), name.op("%")(needle)))
+        .subquery("ranked")
+    )
+    r = ranked.c
     rows = conn.execute(
-        text(
-            f"""
-            SELECT * FROM (
-                SELECT {_COMMUNE_COLUMNS},
-                    CASE WHEN c.nom_recherche = :q THEN 0
-                         WHEN c.nom_recherche LIKE :prefix THEN 1
-                         WHEN c.nom_recherche LIKE :word THEN 2
-                         ELSE 3 END AS rang,
-                    similarity(c.nom_recherche, :q) AS sim
-                FROM commune c
-                WHERE c.nom_recherche LIKE :prefix OR c.nom_recherche LIKE :word
-                   OR c.nom_recherche % :q
-            ) ranked
-            ORDER BY rang, CASE WHEN rang = 3 THEN -sim END, population DESC NULLS LAST, code
-            LIMIT :limit
-            """
-        ),
-        {"q": needle, "prefix": needle + "%", "word": "% " + needle + "%", "limit": limit},
+        select(ranked)
+        .order_by(
+            r.rang,
+            case((r.rang == 3, -r.sim)),
+            nulls_last(r.population.desc()),
+            r.code,
+        )
+        .limit(limit)
     ).all()
     return [_summary(r) for r in rows]
 
@@ -130,27 +137,37 @@ def search_communes(conn: Connection, q: str | None, limit: int = 10) -> list[di
 def commune_detail(conn: Connection, code: str) -> dict[str, Any]:
     """One commune with its EPCI, canton, postcodes; an old code resolves to the current one."""
     code = validate_insee(code)
+    current = (
+        select(commune_code_ancien.c.code_actuel)
+        .where(commune_code_ancien.c.code_ancien == code)
+        .scalar_subquery()
+    )
     row = conn.execute(
-        text(
-            f"""
-            SELECT {_COMMUNE_COLUMNS}, c.region, c.epci, e.nom AS epci_nom, e.type AS epci_type,
-                c.canton, k.nom AS canton_nom, d.nom AS departement_nom,
-                c.geom IS NOT NULL AS a_contour, c.point_source
-            FROM commune c
-            LEFT JOIN epci e ON e.siren = c.epci
-            LEFT JOIN canton k ON k.code = c.canton
-            LEFT JOIN departement d ON d.code = c.departement
-            WHERE c.code = COALESCE(
-                (SELECT code_actuel FROM commune_code_ancien WHERE code_ancien = :code), :code)
-            """
-        ),
-        {"code": code},
+        select(
+            *_COMMUNE_COLUMNS,
+            c.region,
+            c.epci,
+            epci.c.nom.label("epci_nom"),
+            epci.c.type.label("epci_type"),
+            c.canton,
+            canton.c.nom.label("canton_nom"),
+            departement.c.nom.label("departement_nom"),
+            c.geom.is_not(None).label("a_contour"),
+            c.point_source,
+        )
+        .select_from(
+            commune.outerjoin(epci, epci.c.siren == c.epci)
+            .outerjoin(canton, canton.c.code == c.canton)
+            .outerjoin(departement, departement.c.code == c.departement)
+        )
+        .where(c.code == func.coalesce(current, code))
     ).one_or_none()
     if row is None:
         raise NotFound(f"Aucune commune n'a le code {code}.", parametre="code")
     postcodes = conn.execute(
-        text("SELECT code_postal FROM code_postal WHERE code_insee = :c ORDER BY code_postal"),
-        {"c": row.code},
+        select(code_postal.c.code_postal)
+        .where(code_postal.c.code_insee == row.code)
+        .order_by(code_postal.c.code_postal)
     ).scalars()
     out = _summary(row)
     out.update(
@@ -176,12 +193,7 @@ def commune_ref(conn: Connection, code: str | None) -> Any:
     """(code, nom, lon, lat) of one commune, or None."""
     if not code:
         return None
-    return conn.execute(
-        text(
-            "SELECT code, nom, ST_X(point) AS lon, ST_Y(point) AS lat FROM commune WHERE code = :c"
-        ),
-        {"c": code},
-    ).first()
+    return conn.execute(select(c.code, c.nom, *lon_lat(c.point)).where(c.code == code)).first()
 
 
 def commune_covering(conn: Connection, lon: float, lat: float) -> str | None:
