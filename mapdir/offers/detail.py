@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import lon_lat
+from mapdir.db.tables import enregistrement_source, offre, permanence
 from mapdir.errors import NotFound
 from mapdir.hours import evaluate
 from mapdir.offers.filters import Filters
-from mapdir.offers.offer_json import OFFER_COLUMNS, offer_json, open_at
+from mapdir.offers.offer_json import OFFER_FIELDS, offer_json, open_at
+
+#: the columns offer_json reads, and the offer it was merged into
+_DETAIL = select(
+    offre.c.id,
+    *lon_lat(offre.c.point),
+    *(offre.c[name] for name in OFFER_FIELDS),
+    offre.c.fusionnee_dans,
+)
 
 
 def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -> dict[str, Any]:
@@ -20,10 +30,7 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
     today = (now or evaluate.local_now()).date()
     requested, current, chain = offer_id, offer_id, []
     for _hop in range(10):
-        row = conn.execute(
-            text(f"SELECT {OFFER_COLUMNS}, o.fusionnee_dans FROM offre o WHERE o.id = :id"),
-            {"id": current},
-        ).one_or_none()
+        row = conn.execute(_DETAIL.where(offre.c.id == current)).one_or_none()
         if row is None:
             raise NotFound(f"Aucune offre n'a l'identifiant {requested}.", parametre="id")
         if row.statut != "fusionnee" or row.fusionnee_dans is None:
@@ -39,17 +46,13 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
             "message": f"L'offre {requested} a été fusionnée dans l'offre {row.id}.",
         }
     member_ids = [row.id] + conn.execute(
-        text("SELECT id FROM offre WHERE fusionnee_dans = :id"), {"id": row.id}
+        select(offre.c.id).where(offre.c.fusionnee_dans == row.id)
     ).scalars().all()
+    es = enregistrement_source.c
     records = conn.execute(
-        text(
-            """
-            SELECT source, source_id, offre_id, present, premiere_vue, derniere_vue
-            FROM enregistrement_source WHERE offre_id = ANY(CAST(:ids AS bigint[]))
-            ORDER BY premiere_vue, source, source_id
-            """
-        ),
-        {"ids": member_ids},
+        select(es.source, es.source_id, es.offre_id, es.present, es.premiere_vue, es.derniere_vue)
+        .where(es.offre_id.in_(member_ids))
+        .order_by(es.premiere_vue, es.source, es.source_id)
     ).all()
     out["provenance"] = {
         "sources": sorted({r.source for r in records}),
@@ -66,17 +69,11 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
     for key in ("premiere_vue", "derniere_vue"):
         if out["provenance"][key] is not None:
             out["provenance"][key] = out["provenance"][key].isoformat()
+    p = permanence.c
     stops = conn.execute(
-        text(
-            """
-            SELECT p.id, p.code_insee, p.commune_nom, p.lieu, p.adresse, p.horaires, p.statut,
-                   ST_X(p.point) AS lon, ST_Y(p.point) AS lat
-            FROM permanence p WHERE p.offre_id = ANY(CAST(:ids AS bigint[]))
-              AND p.statut <> 'fermee'
-            ORDER BY p.commune_nom, p.id
-            """
-        ),
-        {"ids": member_ids},
+        select(p.id, p.code_insee, p.commune_nom, p.lieu, p.adresse, p.horaires, p.statut)
+        .where(p.offre_id.in_(member_ids), p.statut != "fermee")
+        .order_by(p.commune_nom, p.id)
     ).all()
     start = now or evaluate.local_now()
     out["permanences"] = [
