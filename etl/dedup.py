@@ -12,14 +12,16 @@ the other (``statut = 'fusionnee'``, ``fusionnee_dans``): nothing is deleted, an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 
 from etl.dedup_score import PairSide, score_pair
 from etl.rebuild import rebuild_offers
+from mapdir.db.rows import any_of, lon_lat
+from mapdir.db.tables import doublon, enregistrement_source, offre
 from mapdir.offers.merge import SOURCE_RANK
 
 RADIUS_M = 300
@@ -84,30 +86,26 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
     if not pairs:
         return 0
     involved = sorted({p.id_a for p in pairs} | {p.id_b for p in pairs})
+    o, es = offre.c, enregistrement_source.c
+    first_source = (
+        select(es.source).where(es.offre_id == o.id).order_by(es.id).limit(1).scalar_subquery()
+    )
     rows = {
         r.id: r
         for r in conn.execute(
-            text(
-                """
-                SELECT o.id, o.nom, o.adresse, o.code_postal, o.code_insee, o.pivot,
-                    ST_X(o.point) AS lon, ST_Y(o.point) AS lat, o.telephones, o.courriels,
-                    o.geo_precision,
-                    (SELECT es.source FROM enregistrement_source es WHERE es.offre_id = o.id
-                     ORDER BY es.id LIMIT 1) AS best_source
-                FROM offre o WHERE o.id = ANY(:ids)
-                """
-            ),
-            {"ids": involved},
+            select(
+                o.id, o.nom, o.adresse, o.code_postal, o.code_insee, o.pivot, *lon_lat(o.point),
+                o.telephones, o.courriels, o.geo_precision, first_source.label("best_source"),
+            ).where(any_of(o.id, involved))
         )
-    }
+    }  # fmt: skip
+    d = doublon.c
     decided = {
         (r.offre_a, r.offre_b)
         for r in conn.execute(
-            text(
-                "SELECT offre_a, offre_b FROM doublon WHERE offre_a = ANY(:ids)"
-                " AND (annulee OR decide_par = 'humain')"
-            ),
-            {"ids": involved},
+            select(d.offre_a, d.offre_b).where(
+                any_of(d.offre_a, involved), or_(d.annulee, d.decide_par == "humain")
+            )
         )
     }
     scored = []
@@ -135,24 +133,25 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
             "meme_courriel": s.meme_courriel,
             "types_incompatibles": s.types_incompatibles,
         }
+        pair = insert(doublon).values(
+            offre_a=a,
+            offre_b=b,
+            score=score,
+            composantes=components,
+            explication=list(s.explications),
+            decision=decision,
+        )
         conn.execute(
-            text(
-                """
-                INSERT INTO doublon (offre_a, offre_b, score, composantes, explication, decision)
-                VALUES (:a, :b, :s, CAST(:c AS jsonb), :e, :d)
-                ON CONFLICT (offre_a, offre_b) DO UPDATE SET score = EXCLUDED.score,
-                    composantes = EXCLUDED.composantes, explication = EXCLUDED.explication,
-                    decision = EXCLUDED.decision, updated_at = now()
-                """
-            ),
-            {
-                "a": a,
-                "b": b,
-                "s": score,
-                "c": json.dumps(components),
-                "e": list(s.explications),
-                "d": decision,
-            },
+            pair.on_conflict_do_update(
+                index_elements=[d.offre_a, d.offre_b],
+                set_={
+                    "score": pair.excluded.score,
+                    "composantes": pair.excluded.composantes,
+                    "explication": pair.excluded.explication,
+                    "decision": pair.excluded.decision,
+                    "updated_at": func.now(),
+                },
+            )
         )
         if decision == "fusion":
             keep, drop = _survivor(rows[a], rows[b])
@@ -172,37 +171,28 @@ def _survivor(a, b) -> tuple[int, int]:
 
 
 def _merge(conn: Connection, keep: int, drop: int) -> None:
+    o = offre.c
+    conn.execute(update(offre).where(o.fusionnee_dans == drop).values(fusionnee_dans=keep))
     conn.execute(
-        text("UPDATE offre SET fusionnee_dans = :k WHERE fusionnee_dans = :d"),
-        {"k": keep, "d": drop},
-    )
-    conn.execute(
-        text(
-            "UPDATE offre SET statut = 'fusionnee', fusionnee_dans = :k, updated_at = now()"
-            " WHERE id = :d"
-        ),
-        {"k": keep, "d": drop},
+        update(offre)
+        .where(o.id == drop)
+        .values(statut="fusionnee", fusionnee_dans=keep, updated_at=func.now())
     )
 
 
 def undo_merge(conn: Connection, doublon_id: int) -> None:
     """Undo a merge decision: both offers live again; the pair is never merged again."""
-    pair = conn.execute(
-        text("SELECT offre_a, offre_b FROM doublon WHERE id = :i"), {"i": doublon_id}
-    ).one()
+    d, o = doublon.c, offre.c
+    pair = conn.execute(select(d.offre_a, d.offre_b).where(d.id == doublon_id)).one()
     conn.execute(
-        text(
-            "UPDATE doublon SET annulee = true, decision = 'distinct', decide_par = 'humain',"
-            " updated_at = now() WHERE id = :i"
-        ),
-        {"i": doublon_id},
+        update(doublon)
+        .where(d.id == doublon_id)
+        .values(annulee=True, decision="distinct", decide_par="humain", updated_at=func.now())
     )
     for oid in (pair.offre_a, pair.offre_b):
         conn.execute(
-            text(
-                "UPDATE offre SET statut = 'active', fusionnee_dans = NULL, updated_at = now()"
-                " WHERE id = :o AND statut = 'fusionnee'"
-            ),
-            {"o": oid},
+            update(offre)
+            .where(o.id == oid, o.statut == "fusionnee")
+            .values(statut="active", fusionnee_dans=None, updated_at=func.now())
         )
     rebuild_offers(conn, [pair.offre_a, pair.offre_b])

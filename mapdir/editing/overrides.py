@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, func, literal, null, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import func, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
+from mapdir.db.rows import any_of
 from mapdir.db.tables import enregistrement_source, offre, surcharge
 from mapdir.editing.fields import COLUMN_FIELDS
 from mapdir.offers.merge import build_offer
@@ -128,7 +129,7 @@ def apply_overrides(conn: Connection, payload: list[dict[str, Any]]) -> int:
     rows = conn.execute(
         select(
             s.offre_id, s.champ, s.valeur, s.valeur_source, s.source_actuelle, s.en_conflit
-        ).where(s.actif, s.offre_id == any_(literal(list(by_id), ARRAY(BigInteger))))
+        ).where(s.actif, any_of(s.offre_id, by_id))
     ).all()
     new_conflicts = 0
     for row in rows:

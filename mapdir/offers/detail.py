@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from mapdir.db.rows import lon_lat
+from mapdir.db.rows import any_of, lon_lat
 from mapdir.db.tables import enregistrement_source, offre, permanence
 from mapdir.errors import NotFound
 from mapdir.hours import evaluate
@@ -51,7 +51,7 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
     es = enregistrement_source.c
     records = conn.execute(
         select(es.source, es.source_id, es.offre_id, es.present, es.premiere_vue, es.derniere_vue)
-        .where(es.offre_id.in_(member_ids))
+        .where(any_of(es.offre_id, member_ids))
         .order_by(es.premiere_vue, es.source, es.source_id)
     ).all()
     out["provenance"] = {
@@ -72,7 +72,7 @@ def offer_detail(conn: Connection, offer_id: int, now: datetime | None = None) -
     p = permanence.c
     stops = conn.execute(
         select(p.id, p.code_insee, p.commune_nom, p.lieu, p.adresse, p.horaires, p.statut)
-        .where(p.offre_id.in_(member_ids), p.statut != "fermee")
+        .where(any_of(p.offre_id, member_ids), p.statut != "fermee")
         .order_by(p.commune_nom, p.id)
     ).all()
     start = now or evaluate.local_now()
