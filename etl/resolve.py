@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import shapely
 from pyproj import Transformer
 from rapidfuzz import fuzz, process
-from sqlalchemy import text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from etl.record import OfferRecord, Reject
+from mapdir.db.rows import lon_lat
+from mapdir.db.tables import code_postal, commune, commune_code_ancien
 from mapdir.geo.geodesy import haversine_m
 from mapdir.text import normalize_name
 
@@ -39,28 +41,30 @@ class CommuneIndex:
         self.communes: dict[str, CommuneRef] = {}
         self.by_postcode: dict[str, list[str]] = defaultdict(list)
         self.by_dep: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        c = commune.c
         for r in conn.execute(
-            text(
-                "SELECT code, nom, departement, ST_X(point) AS lon, ST_Y(point) AS lat,"
-                " coalesce(population, 0) AS population FROM commune"
+            select(
+                c.code,
+                c.nom,
+                c.departement,
+                *lon_lat(c.point),
+                func.coalesce(c.population, 0).label("population"),
             )
         ):
             self.communes[r.code] = CommuneRef(
                 r.code, r.nom, r.departement, r.lon, r.lat, r.population
             )
             self.by_dep[r.departement].append((r.code, r.nom))
-        for cp, code in conn.execute(text("SELECT code_postal, code_insee FROM code_postal")):
+        for cp, code in conn.execute(select(code_postal.c.code_postal, code_postal.c.code_insee)):
             self.by_postcode[cp].append(code)
         self.old_codes = dict(
-            conn.execute(text("SELECT code_ancien, code_actuel FROM commune_code_ancien")).all()
+            conn.execute(
+                select(commune_code_ancien.c.code_ancien, commune_code_ancien.c.code_actuel)
+            ).all()
         )
         self.polygons: dict[str, shapely.Geometry] = {}
-        for code, wkb in conn.execute(
-            text(
-                "SELECT code, ST_AsBinary(ST_Transform(geom, 2154)) FROM commune"
-                " WHERE geom IS NOT NULL"
-            )
-        ):
+        lambert93 = func.ST_AsBinary(func.ST_Transform(c.geom, 2154))
+        for code, wkb in conn.execute(select(c.code, lambert93).where(c.geom.is_not(None))):
             geom = shapely.from_wkb(bytes(wkb))
             shapely.prepare(geom)
             self.polygons[code] = geom
