@@ -11,11 +11,12 @@ count them); withdrawing closes them ('fermee') and keeps every row for history.
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.tables import commune, offre, permanence, plan_arret, plan_itinerance
 from mapdir.errors import Conflict, InvalidParameter, NotFound
 
 
@@ -31,78 +32,80 @@ def publish_plan(
     label = nom or f"Itinérance numérique {plan['departement']} – {len(slots)} arrêts"
     params = {k: plan[k] for k in ("k", "seuil_min", "territoire", "solveur")}
     offre_id = conn.execute(
-        text(
-            "INSERT INTO offre (nom, code_insee, commune_nom, itinerance, statut, services,"
-            " modalites_acces, presentation_resume)"
-            " VALUES (:nom, :depot, :depot_nom, ARRAY['Itinérant'], 'projet',"
-            " CAST(:services AS text[]), ARRAY['Se présenter'], :resume) RETURNING id"
-        ),
-        {
-            "nom": label,
-            "depot": depot["code"],
-            "depot_nom": depot["nom"],
-            "services": plan.get("services", []),
-            "resume": "Permanences itinérantes proposées par l'outil de planification.",
-        },
+        insert(offre)
+        .values(
+            nom=label,
+            code_insee=depot["code"],
+            commune_nom=depot["nom"],
+            itinerance=["Itinérant"],
+            statut="projet",
+            services=plan.get("services", []),
+            modalites_acces=["Se présenter"],
+            presentation_resume="Permanences itinérantes proposées par l'outil de planification.",
+        )
+        .returning(offre.c.id)
     ).scalar_one()
     plan_id = conn.execute(
-        text(
-            "INSERT INTO plan_itinerance (departement, nom, territoire, depot, parametres,"
-            " resultat, offre_id, cree_par) VALUES (:d, :nom, :t, :depot, CAST(:p AS jsonb),"
-            " CAST(:r AS jsonb), :o, :u) RETURNING id"
-        ),
-        {
-            "d": plan["departement"],
-            "nom": label,
-            "t": plan["territoire"],
-            "depot": depot["code"],
-            "p": json.dumps(params),
-            "r": json.dumps(plan, ensure_ascii=False),
-            "o": offre_id,
-            "u": user,
-        },
+        insert(plan_itinerance)
+        .values(
+            departement=plan["departement"],
+            nom=label,
+            territoire=plan["territoire"],
+            depot=depot["code"],
+            parametres=params,
+            resultat=plan,
+            offre_id=offre_id,
+            cree_par=user,
+        )
+        .returning(plan_itinerance.c.id)
     ).scalar_one()
     for stop in plan["arrets"]:
         slot = slots.get(stop["code"])
         permanence_id = None
         if slot is not None:
             permanence_id = conn.execute(
-                text(
-                    "INSERT INTO permanence (offre_id, code_insee, commune_nom, lieu, point,"
-                    " horaires, origine, statut) SELECT :o, c.code, c.nom, 'Mairie', c.point,"
-                    " :h, 'planification', 'projet' FROM commune c WHERE c.code = :c RETURNING id"
-                ),
-                {"o": offre_id, "c": stop["code"], "h": slot["horaires"]},
+                _stop_permanence(offre_id, stop["code"], slot)
             ).scalar_one()
         conn.execute(
-            text(
-                "INSERT INTO plan_arret (plan_id, rang, code_insee, gain_marginal,"
-                " communes_couvertes, bus, semaine_cycle, jour, demi_journee, horaires,"
-                " motif_non_planifie, permanence_id) VALUES (:p, :rang, :c, :g,"
-                " CAST(:cc AS varchar[]), :bus, :sem, :jour, :dj, :h, :motif, :perm)"
-            ),
-            {
-                "p": plan_id,
-                "rang": stop["rang"],
-                "c": stop["code"],
-                "g": stop["gain_marginal"],
-                "cc": [c["code"] for c in stop["communes_nouvellement_couvertes"]],
-                "bus": slot and slot["bus"],
-                "sem": slot and slot["semaine"],
-                "jour": slot and slot["jour"],
-                "dj": slot and slot["demi_journee"],
-                "h": slot and slot["horaires"],
-                "motif": unscheduled.get(stop["code"]),
-                "perm": permanence_id,
-            },
+            insert(plan_arret).values(
+                plan_id=plan_id,
+                rang=stop["rang"],
+                code_insee=stop["code"],
+                gain_marginal=stop["gain_marginal"],
+                communes_couvertes=[c["code"] for c in stop["communes_nouvellement_couvertes"]],
+                bus=slot and slot["bus"],
+                semaine_cycle=slot and slot["semaine"],
+                jour=slot and slot["jour"],
+                demi_journee=slot and slot["demi_journee"],
+                horaires=slot and slot["horaires"],
+                motif_non_planifie=unscheduled.get(stop["code"]),
+                permanence_id=permanence_id,
+            )
         )
     return int(plan_id)
 
 
+def _stop_permanence(offre_id: int, code: str, slot: dict[str, Any]):
+    """INSERT … SELECT of a scheduled stop's permanence, at its commune's point."""
+    c = commune.c
+    stop = select(
+        literal(offre_id, BigInteger),
+        c.code,
+        c.nom,
+        literal("Mairie"),
+        c.point,
+        literal(slot["horaires"]),
+        literal("planification"),
+        literal("projet"),
+    ).where(c.code == code)
+    columns = ["offre_id", "code_insee", "commune_nom", "lieu", "point", "horaires", "origine"]
+    return insert(permanence).from_select([*columns, "statut"], stop).returning(permanence.c.id)
+
+
 def _plan(conn: Connection, plan_id: int):
+    p = plan_itinerance.c
     row = conn.execute(
-        text("SELECT id, statut, offre_id FROM plan_itinerance WHERE id = :i FOR UPDATE"),
-        {"i": plan_id},
+        select(p.id, p.statut, p.offre_id).where(p.id == plan_id).with_for_update()
     ).one_or_none()
     if row is None:
         raise NotFound(f"Plan introuvable : {plan_id}.")
@@ -112,7 +115,7 @@ def _plan(conn: Connection, plan_id: int):
 def plan_departement(conn: Connection, plan_id: int) -> str:
     """The département of a plan (NotFound when there is no such plan)."""
     dep = conn.execute(
-        text("SELECT departement FROM plan_itinerance WHERE id = :i"), {"i": plan_id}
+        select(plan_itinerance.c.departement).where(plan_itinerance.c.id == plan_id)
     ).scalar_one_or_none()
     if dep is None:
         raise NotFound(f"Plan introuvable : {plan_id}.")
@@ -137,33 +140,42 @@ def withdraw_plan(conn: Connection, plan_id: int) -> None:
 
 def _set_status(conn: Connection, row, plan_status: str, status: str, stamp: str) -> None:
     conn.execute(
-        text(f"UPDATE plan_itinerance SET statut = :s, {stamp} = now() WHERE id = :i"),
-        {"s": plan_status, "i": row.id},
+        update(plan_itinerance)
+        .where(plan_itinerance.c.id == row.id)
+        .values({"statut": plan_status, stamp: func.now()})
     )
-    confirmed = ", confirmed_at = now()" if status == "active" else ""
+    confirmed = {"confirmed_at": func.now()} if status == "active" else {}
     conn.execute(
-        text(f"UPDATE offre SET statut = :s, updated_at = now(){confirmed} WHERE id = :o"),
-        {"s": status, "o": row.offre_id},
+        update(offre)
+        .where(offre.c.id == row.offre_id)
+        .values(statut=status, updated_at=func.now(), **confirmed)
     )
     conn.execute(
-        text(
-            "UPDATE permanence SET statut = :s, updated_at = now()"
-            " WHERE offre_id = :o AND origine = 'planification'"
-        ),
-        {"s": status, "o": row.offre_id},
+        update(permanence)
+        .where(permanence.c.offre_id == row.offre_id, permanence.c.origine == "planification")
+        .values(statut=status, updated_at=func.now())
     )
 
 
 def list_plans(conn: Connection, departement: str) -> list[dict]:
     """Saved plans of the département, newest first, with their stop counts."""
+    p, a = plan_itinerance.c, plan_arret.c
     rows = conn.execute(
-        text(
-            "SELECT p.id, p.nom, p.statut, p.offre_id, p.created_at, p.confirmed_at,"
-            " p.withdrawn_at, count(a.id) AS arrets, count(a.permanence_id) AS permanences"
-            " FROM plan_itinerance p LEFT JOIN plan_arret a ON a.plan_id = p.id"
-            " WHERE p.departement = :d GROUP BY p.id ORDER BY p.id DESC"
-        ),
-        {"d": departement},
+        select(
+            p.id,
+            p.nom,
+            p.statut,
+            p.offre_id,
+            p.created_at,
+            p.confirmed_at,
+            p.withdrawn_at,
+            func.count(a.id).label("arrets"),
+            func.count(a.permanence_id).label("permanences"),
+        )
+        .select_from(plan_itinerance.outerjoin(plan_arret, a.plan_id == p.id))
+        .where(p.departement == departement)
+        .group_by(p.id)
+        .order_by(p.id.desc())
     ).mappings()
     return [
         {
