@@ -144,5 +144,3 @@ signalement = Table(
     Index("ix_signalement_offre", "offre_id", "statut"),
     Index("ix_signalement_ip", "empreinte_ip", "created_at"),
 )
-
-__all__ = ["modification", "signalement", "surcharge", "tentative_connexion", "utilisateur"]

@@ -116,5 +116,3 @@ doublon = Table(
     CheckConstraint("offre_a < offre_b", name=conv("ck_doublon_ordre")),
     CheckConstraint(one_of("decision", DEDUP_DECISIONS), name=conv("doublon_decision_check")),
 )
-
-__all__ = ["doublon", "enregistrement_source", "geocode_cache", "import_run", "rejet"]

@@ -152,13 +152,3 @@ geo_import_anomalie = Table(
     Column("ligne", Text),
     timestamp("created_at"),
 )
-
-__all__ = [
-    "canton",
-    "code_postal",
-    "commune",
-    "commune_code_ancien",
-    "departement",
-    "epci",
-    "geo_import_anomalie",
-]

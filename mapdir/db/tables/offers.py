@@ -219,5 +219,3 @@ permanence = Table(
     Index("ix_permanence_offre", "offre_id"),
     Index("ix_permanence_code_insee", "code_insee"),
 )
-
-__all__ = ["offre", "permanence"]

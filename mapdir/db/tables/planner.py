@@ -79,5 +79,3 @@ plan_arret = Table(
     UniqueConstraint("plan_id", "code_insee", name=conv("uq_plan_arret")),
     Index("ix_plan_arret_plan", "plan_id"),
 )
-
-__all__ = ["plan_arret", "plan_itinerance"]
