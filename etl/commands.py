@@ -126,3 +126,13 @@ def export_mednum(settings: Settings, departement: str | None) -> None:
     dep = normalize_departement(departement) if departement else None
     with get_engine(settings).connect() as conn:
         write_csv(conn, dep, sys.stdout)
+
+
+def _register_exports() -> None:
+    """Exports written in the domain (mapdir) join this group: the command line's home."""
+    from mapdir.offers.commands import data_inclusion
+
+    export.add_command(data_inclusion)
+
+
+_register_exports()

@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
         "to frame them, e.g. 'https://www.haute-vienne.fr https://*.gouv.fr'. Every other "
         "page refuses framing ('none').",
     ),
+    Setting(
+        "MAPDIR_PUBLIC_URL",
+        "",
+        "Public base URL of the site (links in exports, calendar feeds, the OGC API, the "
+        "widget's snippet). Empty: taken from each request; the CLI then writes no links.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

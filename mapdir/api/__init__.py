@@ -4,4 +4,10 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from mapdir.api import communes, openapi, planification, recherche  # noqa: E402,F401
+from mapdir.api import (  # noqa: E402,F401
+    communes,
+    export_data_inclusion,
+    openapi,
+    planification,
+    recherche,
+)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from mapdir.api import api_bp
+from mapdir.api.openapi_exports import export_paths
 from mapdir.api.openapi_planner import planner_paths
 from mapdir.offers.parameters import (
     MODALITES_ACCES,
@@ -303,6 +304,7 @@ def openapi_document() -> dict[str, Any]:
     """The whole API: search and communes, then the planners' paths."""
     document = _search_document()
     document["paths"].update(planner_paths())
+    document["paths"].update(export_paths())
     return document
 
 
