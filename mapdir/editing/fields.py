@@ -115,10 +115,33 @@ TOO_MANY_ITEMS = f"Au plus {MAX_ITEMS} lignes de {MAX_ITEM_CHARS} caractères ch
 def label_of(name: str) -> str:
     if name == "statut":
         return "Statut"
+    if name == "confirmed_at":
+        return "Confirmée à jour le"
     if name.startswith("permanence:"):
         return f"Permanence n° {name.split(':', 1)[1]}"
     field = FIELDS.get(name)
     return field.label if field else name
+
+
+def normalised(name: str, value: Any) -> Any:
+    """A field's value in the form compared to decide whether it changed: multi-valued fields
+    as sets (a source's "France Services, Aidants Connect" is the form's "Aidants Connect,
+    France Services"), texts stripped with "" as None, points to the form's 6 decimals."""
+    field = FIELDS.get(name)
+    kind = field.kind if field else None
+    if kind in ("lines", "choices"):
+        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        return frozenset(str(v).strip() for v in items if v is not None and str(v).strip())
+    if kind in ("text", "textarea", "hours"):
+        return _text(value) if isinstance(value, str) or value is None else value
+    if kind == "point" and isinstance(value, dict) and {"lon", "lat"} <= set(value):
+        return (round(float(value["lon"]), 6), round(float(value["lat"]), 6))
+    return value
+
+
+def same_value(name: str, a: Any, b: Any) -> bool:
+    """Whether two values of field ``name`` say the same thing (see ``normalised``)."""
+    return normalised(name, a) == normalised(name, b)
 
 
 def _text(raw: str | None) -> str | None:

@@ -25,14 +25,18 @@ CATEGORIES = {
     "obsolete": "Obsolète (plus de 12 mois)",
     "absente_source": "Absente de sa source",
     "en_conflit": "En conflit avec la source",
+    "jamais_confirmee": "Jamais confirmée par une personne",
 }
+# listed only when asked for: most offers of a new directory were never confirmed
+ON_REQUEST = {"jamais_confirmee"}
 CSV_COLUMNS = ("id", "nom", "commune", "statut", "date_maj", "confirmee_le", "categories")
 
 
 def freshness_rows(
-    conn: Connection, user: User, today: date | None = None
+    conn: Connection, user: User, today: date | None = None, wanted: str = ""
 ) -> tuple[list[dict[str, Any]], Counter]:
-    """Offers of ``user``'s scope needing attention, and the count per category."""
+    """Offers of ``user``'s scope needing attention, and the count per category; the
+    categories of ``ON_REQUEST`` list their offers only when ``wanted`` (oldest first)."""
     today = today or date.today()
     o, s = offre.c, surcharge.c
     conflict = exists().where(s.offre_id == o.id, s.actif, s.en_conflit)
@@ -58,9 +62,11 @@ def freshness_rows(
             categories.append("absente_source")
         if row.en_conflit:
             categories.append("en_conflit")
-        if not categories:
-            continue
+        if row.confirmed_at is None and row.statut == "active":
+            categories.append("jamais_confirmee")
         counts.update(categories)
+        if not set(categories) - (ON_REQUEST - {wanted}):
+            continue
         out.append(
             {
                 "id": row.id,
@@ -72,6 +78,8 @@ def freshness_rows(
                 "categories": categories,
             }
         )
+    if wanted in ON_REQUEST:
+        out.sort(key=lambda r: (r["date_maj"], r["id"]))  # no date ("") first
     return out, counts
 
 

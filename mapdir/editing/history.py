@@ -7,6 +7,8 @@ new change (action ``annulation``) and the reverted row points to it (``annulee_
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Connection
 from mapdir.db.tables import modification
 from mapdir.editing.accounts import User
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 ACTION_LABELS = {
     "creation": "Création",
     "edition": "Modification",
@@ -94,6 +97,8 @@ def show_value(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if isinstance(value, str) and _TIMESTAMP.match(value):  # a confirmation date
+        return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):

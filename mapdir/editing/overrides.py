@@ -19,7 +19,7 @@ from sqlalchemy.sql.dml import Update
 
 from mapdir.db.rows import any_of
 from mapdir.db.tables import enregistrement_source, offre, surcharge
-from mapdir.editing.fields import COLUMN_FIELDS
+from mapdir.editing.fields import COLUMN_FIELDS, same_value
 from mapdir.offers.merge import build_offer
 
 SAISIE = "saisie"  # provenance of an edited field in offre.champs_source
@@ -78,7 +78,9 @@ def record_overrides(
     for field, value in changed.items():
         if field not in sources:
             continue
-        if value == sources[field]:  # back to what the sources say: follow them again
+        if same_value(
+            field, value, sources[field]
+        ):  # back to what the sources say: follow them again
             conn.execute(_update_override(offer_id, field, **_RETIRED))
             continue
         new = insert(surcharge).values(
@@ -135,14 +137,17 @@ def apply_overrides(conn: Connection, payload: list[dict[str, Any]]) -> int:
     for row in rows:
         built = by_id[row.offre_id]
         now = built_value(built, row.champ)
-        if now == row.valeur:
+        if same_value(row.champ, now, row.valeur):
             conn.execute(_update_override(row.offre_id, row.champ, **_RETIRED))
             continue
-        if now == row.valeur_source and row.en_conflit:  # the sources went back: no conflict
+        unchanged = same_value(row.champ, now, row.valeur_source)
+        if unchanged and row.en_conflit:  # the sources went back: no conflict
             conn.execute(
                 _update_override(row.offre_id, row.champ, en_conflit=False, source_actuelle=null())
             )
-        elif now != row.valeur_source and (not row.en_conflit or now != row.source_actuelle):
+        elif not unchanged and (
+            not row.en_conflit or not same_value(row.champ, now, row.source_actuelle)
+        ):
             new_conflicts += 1
             conn.execute(
                 _update_override(row.offre_id, row.champ, en_conflit=True, source_actuelle=now)

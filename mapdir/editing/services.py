@@ -8,6 +8,7 @@ The caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -17,13 +18,14 @@ from mapdir.db.rows import jsonb, lon_lat, wgs84_point
 from mapdir.db.tables import enregistrement_source, offre
 from mapdir.editing import history, overrides
 from mapdir.editing.accounts import User
-from mapdir.editing.fields import ADDRESS_FIELDS, COLUMN_FIELDS, FIELDS
+from mapdir.editing.fields import ADDRESS_FIELDS, COLUMN_FIELDS, FIELDS, same_value
 from mapdir.editing.permanences import set_permanence_status
 from mapdir.editing.permissions import can_create, require_offer
 from mapdir.editing.placement import place_offer, require_in_territory
 from mapdir.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from mapdir.geo.services import commune_ref
 
+CONFIRMED_AT = "confirmed_at"  # « toujours à jour » in the history (not an editable field)
 # (adresse, code_postal, code_insee, commune) → (lon, lat, precision) or None
 GeocodeHook = Callable[[str | None, str | None, str | None, str | None], Any]
 
@@ -64,7 +66,8 @@ def _write(
     conn: Connection, offer_id: int, changed: dict[str, Any], precision: str = "adresse"
 ) -> None:
     """One UPDATE: the changed columns, the point (and its precision), the provenance of
-    every changed field (``saisie``) and ``updated_at``."""
+    every changed field (``saisie``), ``updated_at`` and ``confirmed_at``: a person who
+    edits or creates an offer has just checked it (its freshness starts again)."""
     values: dict[str, Any] = {f: changed[f] for f in changed if f in COLUMN_FIELDS}
     if "point" in changed:
         point = changed["point"]
@@ -73,7 +76,7 @@ def _write(
         values["geo_score"] = None
     provenance = {f: overrides.SAISIE for f in changed}
     values["champs_source"] = offre.c.champs_source.op("||")(jsonb(provenance))
-    values["updated_at"] = func.now()
+    values["updated_at"] = values["confirmed_at"] = func.now()
     conn.execute(update(offre).where(offre.c.id == offer_id).values(values))
 
 
@@ -98,15 +101,18 @@ def edit_offer(
     before = current_values(conn, offer_id, lock=True)
     wanted = {k: v for k, v in values.items()}
     commune = commune_ref(conn, wanted.get("code_insee", before["code_insee"]))
-    commune_changed = "code_insee" in wanted and wanted["code_insee"] != before["code_insee"]
+    # only real changes count: a list in another order or a text with a trailing space is
+    # not a change (it would become an override hiding the sources' later updates)
+    wanted = {k: v for k, v in wanted.items() if not same_value(k, v, before[k])}
+    commune_changed = "code_insee" in wanted
     if commune_changed:
         if commune is None:
             raise InvalidParameter("Code INSEE inconnu.", parametre="code_insee")
         require_in_territory(conn, user, commune.code)
         if not wanted.get("commune_nom"):
             wanted["commune_nom"] = commune.nom
-    address_moved = any(f in wanted and wanted[f] != before[f] for f in ADDRESS_FIELDS)
-    pin_moved = "point" in wanted and wanted["point"] != before["point"]
+    address_moved = any(f in wanted for f in ADDRESS_FIELDS)
+    pin_moved = "point" in wanted
     precision = "adresse"  # a pin moved by hand
     if regeocode and address_moved and not pin_moved:
         located, located_precision = _locate({**before, **wanted}, commune, geocode)
@@ -122,7 +128,7 @@ def edit_offer(
         )
         if placed.code != before["code_insee"] and placed.code != wanted.get("code_insee"):
             wanted["code_insee"], wanted["commune_nom"] = placed.code, placed.nom
-    changed = {k: v for k, v in wanted.items() if v != before[k]}
+    changed = {k: v for k, v in wanted.items() if not same_value(k, v, before[k])}
     if not changed:
         return None
     _write(conn, offer_id, changed, precision)
@@ -243,6 +249,8 @@ def revert(conn: Connection, user: User, change_id: int) -> int:
                     annule_id=change_id,
                 )
             )
+        elif name == CONFIRMED_AT:
+            ids.append(_restore_confirmation(conn, user, offer_id, diff["avant"], change_id))
         elif name in FIELDS and change.action != "creation":
             fields[name] = diff["avant"]
     if fields:
@@ -277,8 +285,33 @@ def revert(conn: Connection, user: User, change_id: int) -> int:
     return new_id
 
 
+def _confirmed_at(conn: Connection, offer_id: int) -> str | None:
+    value = conn.execute(
+        select(offre.c.confirmed_at).where(offre.c.id == offer_id).with_for_update()
+    ).scalar_one()
+    return value.isoformat() if value else None
+
+
 def confirm_up_to_date(conn: Connection, user: User, offer_id: int) -> int:
-    """« Toujours à jour » : sets ``confirmed_at`` (freshness), recorded in the history."""
+    """« Toujours à jour » : sets ``confirmed_at`` (freshness), recorded in the history with
+    the previous date, so that it can be undone like any change."""
     require_offer(conn, user, offer_id)
+    before = _confirmed_at(conn, offer_id)
     conn.execute(update(offre).where(offre.c.id == offer_id).values(confirmed_at=func.now()))
-    return history.record_change(conn, offer_id, user, "confirmation", {})
+    after = _confirmed_at(conn, offer_id)
+    champs = {CONFIRMED_AT: {"avant": before, "apres": after}}
+    return history.record_change(conn, offer_id, user, "confirmation", champs)
+
+
+def _restore_confirmation(
+    conn: Connection, user: User, offer_id: int, previous: str | None, change_id: int
+) -> int:
+    """Undo a « toujours à jour »: the confirmation date it replaced comes back."""
+    before = _confirmed_at(conn, offer_id)
+    conn.execute(
+        update(offre)
+        .where(offre.c.id == offer_id)
+        .values(confirmed_at=datetime.fromisoformat(previous) if previous else None)
+    )
+    champs = {CONFIRMED_AT: {"avant": before, "apres": previous}}
+    return history.record_change(conn, offer_id, user, "annulation", champs, annule_id=change_id)

@@ -31,9 +31,9 @@ from mapdir.errors import InvalidParameter, MapdirError
 from mapdir.http.context import connection, current_user, engine, settings
 from mapdir.http.redirects import same_site_path
 from mapdir.web.auth_pages import login_required
+from mapdir.web.messages import notify
 
 edit_bp = Blueprint("edition", __name__)
-PAGE_SIZE = 100
 
 
 def geocode_hook() -> services.GeocodeHook | None:
@@ -72,14 +72,14 @@ def _form_echo(values: dict[str, Any]) -> dict[str, Any]:
     return echo
 
 
-def _submit_form(row: Any, save: Callable[[Any, dict[str, Any]], int]):
-    """Validate the offer form, save it in one transaction (``save`` returns the offer id),
-    or show the form again with the French errors (400)."""
+def _submit_form(row: Any, save: Callable[[Any, dict[str, Any]], tuple[int, int | None]]):
+    """Validate the offer form, save it in one transaction (``save`` returns the offer id
+    and the change recorded, if any), or show the form again with the French errors (400)."""
     values, errors = parse_offer_form(request.form)
     if not errors:
         try:
             with engine().begin() as conn:
-                offer_id = save(conn, values)
+                offer_id, change_id = save(conn, values)
         except InvalidParameter as exc:
             errors[exc.parametre or "formulaire"] = exc.message
     if errors:
@@ -91,23 +91,13 @@ def _submit_form(row: Any, save: Callable[[Any, dict[str, Any]], int]):
             errors=errors,
         )
         return page, 400
+    if row is None:
+        notify("Offre créée.")
+    elif change_id is None:
+        notify("Aucun changement : rien n'a été enregistré.")
+    else:
+        notify("Modifications enregistrées.", undo=change_id)
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
-
-
-@edit_bp.get("/edition/")
-@login_required
-def dashboard():
-    user = current_user()
-    q = (request.args.get("q") or "").strip()
-    offers = queries.offers_in_scope(connection(), user, q, PAGE_SIZE)
-    conflict_count = len(conflict_service.list_conflicts(connection(), user))
-    return render_template(
-        "edition/tableau.html",
-        offers=offers,
-        q=q,
-        conflicts=conflict_count,
-        may_create=can_create(user),
-    )
 
 
 @edit_bp.get("/edition/offres/<int:offer_id>")
@@ -130,9 +120,9 @@ def edit(offer_id: int):
             "edition/formulaire.html", offer=row, groups=GROUPS, values=_form_values(row), errors={}
         )
 
-    def save(conn, values: dict[str, Any]) -> int:
-        services.edit_offer(conn, current_user(), offer_id, values, geocode=geocode_hook())
-        return offer_id
+    def save(conn, values: dict[str, Any]) -> tuple[int, int | None]:
+        change = services.edit_offer(conn, current_user(), offer_id, values, geocode=geocode_hook())
+        return offer_id, change
 
     return _submit_form(row, save)
 
@@ -166,8 +156,9 @@ def create():
         )
     return _submit_form(
         None,
-        lambda conn, values: services.create_offer(
-            conn, current_user(), values, geocode=geocode_hook()
+        lambda conn, values: (
+            services.create_offer(conn, current_user(), values, geocode=geocode_hook()),
+            None,
         ),
     )
 
@@ -176,9 +167,13 @@ def create():
 @login_required
 def close(offer_id: int):
     with engine().begin() as conn:
-        services.set_status(
+        change = services.set_status(
             conn, current_user(), offer_id, "fermee", motif=request.form.get("motif")
         )
+    notify(
+        "Offre fermée : elle n'est plus proposée au public." if change else "Offre déjà fermée.",
+        undo=change,
+    )
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
 
 
@@ -186,7 +181,8 @@ def close(offer_id: int):
 @login_required
 def reopen(offer_id: int):
     with engine().begin() as conn:
-        services.set_status(conn, current_user(), offer_id, "ouverte")
+        change = services.set_status(conn, current_user(), offer_id, "ouverte")
+    notify("Offre rouverte." if change else "Offre déjà ouverte.", undo=change)
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
 
 
@@ -194,7 +190,9 @@ def reopen(offer_id: int):
 @login_required
 def confirm(offer_id: int):
     with engine().begin() as conn:
-        services.confirm_up_to_date(conn, current_user(), offer_id)
+        change = services.confirm_up_to_date(conn, current_user(), offer_id)
+        name = queries.offer_row(conn, offer_id).nom
+    notify(f"« {name} » confirmée à jour aujourd'hui.", undo=change)
     back = same_site_path(request.form.get("retour"), prefix="/edition/")
     return redirect(back or url_for("edition.offer_page", offer_id=offer_id))
 
@@ -208,6 +206,7 @@ def add_permanence(offer_id: int):
     }
     with engine().begin() as conn:
         permanences.add_permanence(conn, current_user(), offer_id, data)
+    notify("Permanence ajoutée.")
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
 
 
@@ -219,6 +218,7 @@ def permanence_status(permanence_id: int, verb: str):
             conn, current_user(), permanence_id, "fermee" if verb == "fermer" else "active"
         )
         offer_id = queries.offer_of_permanence(conn, permanence_id)
+    notify("Permanence fermée." if verb == "fermer" else "Permanence rouverte.")
     return redirect(url_for("edition.offer_page", offer_id=offer_id))
 
 
@@ -243,7 +243,11 @@ def revert(change_id: int):
     with engine().begin() as conn:
         services.revert(conn, current_user(), change_id)
         offer_id = queries.offer_of_change(conn, change_id)
-    return redirect(url_for("edition.offer_history", offer_id=offer_id))
+    notify("Modification annulée : les valeurs précédentes sont rétablies.")
+    back = same_site_path(request.form.get("retour"), prefix="/edition/") or same_site_path(
+        request.form.get("retour"), prefix="/offres/"
+    )
+    return redirect(back or url_for("edition.offer_history", offer_id=offer_id))
 
 
 @edit_bp.get("/edition/conflits")
@@ -262,6 +266,7 @@ def resolve(offer_id: int, champ: str):
         conflict_service.resolve_conflict(
             conn, current_user(), offer_id, champ, request.form.get("choix") or ""
         )
+    notify("Conflit résolu.")
     return redirect(url_for("edition.conflicts"))
 
 
@@ -275,8 +280,8 @@ def _edit_error(exc: MapdirError):
 
 def _freshness_selection() -> tuple[list[dict[str, Any]], dict[str, int], str]:
     """The user's offers to check, restricted to the ``categorie`` asked for, if any."""
-    rows, counts = freshness.freshness_rows(connection(), current_user())
     wanted = request.args.get("categorie") or ""
+    rows, counts = freshness.freshness_rows(connection(), current_user(), wanted=wanted)
     if wanted in freshness.CATEGORIES:
         rows = [r for r in rows if wanted in r["categories"]]
     return rows, counts, wanted
@@ -306,5 +311,5 @@ def freshness_csv():
     )
 
 
-# the reports and the spreadsheet import join edit_bp from their own modules
-from mapdir.web import import_pages, report_pages  # noqa: E402,F401
+# the home page, the reports and the spreadsheet import join edit_bp from their own modules
+from mapdir.web import dashboard_pages, import_pages, report_pages  # noqa: E402,F401

@@ -463,6 +463,8 @@ def test_html_and_script_shown_escaped(engine, app, world):
         f"/edition/offres/{y}/modifier",
         data=_form(engine, y, csrf_token=token, commentaire=evil, nom=NAME + evil),
     )
+    with engine.begin() as conn:  # the edit confirmed it: make it « à vérifier » again
+        conn.execute(text("UPDATE offre SET confirmed_at = NULL WHERE id = :i"), {"i": y})
     for path in (
         "/edition/fraicheur",
         f"/edition/offres/{y}",
