@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, func
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 
@@ -126,7 +127,7 @@ def get_search_engine(settings: Settings | None = None, url: str | None = None) 
 def database_answers(engine: Engine) -> tuple[bool, str]:
     try:
         with engine.connect() as conn:
-            version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+            version = conn.execute(sql_select(func.postgis_lib_version())).scalar_one()
         return True, f"PostGIS {version}"
     except Exception as exc:  # noqa: BLE001 - any failure means "not answering"
         return False, type(exc).__name__

@@ -7,41 +7,91 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    case,
+    cast,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection, Engine
 
+from mapdir.db.rows import wgs84_point
+from mapdir.db.tables import (
+    code_postal,
+    commune,
+    commune_code_ancien,
+    departement,
+    epci,
+    geo_import_anomalie,
+)
 from mapdir.geo.files import LocalGeoFiles
 from mapdir.geo.importer import ImportReport, Progress, copy_rows, pg_array
 from mapdir.geo.readers import read_communes_csv, read_laposte_csv, reconcile
 from mapdir.text import normalize_name
 
-COMMUNE_COLUMNS = [
-    "code", "nom", "nom_recherche", "type", "departement", "region", "arrondissement", "epci",
-    "ept", "population", "commune_parente", "codes_postaux", "lon", "lat", "point_source",
-]  # fmt: skip
-UPSERT_COMMUNES = """
-INSERT INTO commune AS c (code, nom, nom_recherche, type, departement, region,
-    arrondissement, epci, ept, population, commune_parente, codes_postaux,
-    point, point_source, updated_at)
-SELECT code, nom, nom_recherche, type, departement, region, arrondissement,
-    epci, ept, population, commune_parente, codes_postaux::varchar(5)[],
-    CASE WHEN lon IS NULL THEN NULL
-         ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END,
-    point_source, now()
-FROM tmp_commune
-ON CONFLICT (code) DO UPDATE SET
-    nom = EXCLUDED.nom, nom_recherche = EXCLUDED.nom_recherche,
-    type = EXCLUDED.type, departement = EXCLUDED.departement,
-    region = EXCLUDED.region, arrondissement = EXCLUDED.arrondissement,
-    epci = EXCLUDED.epci, ept = EXCLUDED.ept, population = EXCLUDED.population,
-    commune_parente = EXCLUDED.commune_parente,
-    codes_postaux = EXCLUDED.codes_postaux,
-    point = CASE WHEN c.point_source = 'polygone' THEN c.point
-                 ELSE EXCLUDED.point END,
-    point_source = CASE WHEN c.point_source = 'polygone' THEN c.point_source
-                        ELSE EXCLUDED.point_source END,
-    updated_at = now()
-"""
+#: the national files' communes, staged by COPY before one upsert (dropped at commit)
+_staged_communes = Table(
+    "tmp_commune",
+    MetaData(),
+    *(Column(name, Text) for name in ("code", "nom", "nom_recherche", "type", "departement")),
+    *(Column(name, Text) for name in ("region", "arrondissement", "epci", "ept")),
+    Column("population", Integer),
+    Column("commune_parente", Text),
+    Column("codes_postaux", Text),  # a PostgreSQL array literal, cast on the way in
+    Column("lon", Float(53)),
+    Column("lat", Float(53)),
+    Column("point_source", Text),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+#: the national files' (postcode, commune) pairs, staged the same way
+_staged_postcodes = Table(
+    "tmp_cp",
+    MetaData(),
+    *(Column(name, Text) for name in ("code_postal", "code_insee", "libelle", "source")),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+COMMUNE_COLUMNS = [column.name for column in _staged_communes.c]
+
+
+def _upsert_staged_communes() -> Any:
+    """Insert or update every staged commune; one placed by its polygon keeps that point."""
+    t = _staged_communes.c
+    names = [n for n in COMMUNE_COLUMNS if n not in ("codes_postaux", "lon", "lat")]
+    row = insert(commune).from_select(
+        [*names, "codes_postaux", "point", "updated_at"],
+        select(
+            *(t[n] for n in names),
+            cast(t.codes_postaux, ARRAY(String(5))),
+            wgs84_point(t.lon, t.lat),
+            func.now(),
+        ),
+    )
+    by_polygon = commune.c.point_source == "polygone"
+    replaced = ("nom", "nom_recherche", "type", "departement", "region", "arrondissement")
+    replaced += ("epci", "ept", "population", "commune_parente", "codes_postaux")
+    upsert = row.on_conflict_do_update(
+        index_elements=[commune.c.code],
+        set_={
+            **{n: row.excluded[n] for n in replaced},
+            "point": case((by_polygon, commune.c.point), else_=row.excluded.point),
+            "point_source": case(
+                (by_polygon, commune.c.point_source), else_=row.excluded.point_source
+            ),
+            "updated_at": func.now(),
+        },
+    )
+    return upsert.execution_options(preserve_rowcount=True)  # the count of the report
 
 
 def import_france(engine: Engine, files: LocalGeoFiles, progress: Progress = print) -> ImportReport:
@@ -72,14 +122,7 @@ def import_france(engine: Engine, files: LocalGeoFiles, progress: Progress = pri
 def _upsert_communes(conn: Connection, communes: dict, rec: Any) -> tuple[int, list[str]]:
     """Upsert the communes (a commune placed by its polygon keeps that point); returns how
     many and the codes of those without a point."""
-    conn.execute(
-        text(
-            "CREATE TEMP TABLE tmp_commune (code text, nom text, nom_recherche text, type text,"
-            " departement text, region text, arrondissement text, epci text, ept text,"
-            " population int, commune_parente text, codes_postaux text, lon float8,"
-            " lat float8, point_source text) ON COMMIT DROP"
-        )
-    )
+    _staged_communes.create(conn)
     rows = []
     for c in communes.values():
         pt = rec.points.get(c["code"])
@@ -92,73 +135,66 @@ def _upsert_communes(conn: Connection, communes: dict, rec: Any) -> tuple[int, l
             )
         )  # fmt: skip
     copy_rows(conn, "tmp_commune", COMMUNE_COLUMNS, rows)
-    result = conn.execute(text(UPSERT_COMMUNES))
+    result = conn.execute(_upsert_staged_communes())
     return result.rowcount, [r[0] for r in rows if r[12] is None]
 
 
 def _replace_postcodes(conn: Connection, rec: Any) -> int:
     """The (postcode, commune) pairs of the national files (those of the contours stay)."""
-    conn.execute(text("DELETE FROM code_postal WHERE source <> 'contours'"))
+    conn.execute(delete(code_postal).where(code_postal.c.source != "contours"))
     cp_rows = [
         (cp, code, v["libelle"], "+".join(sorted(v["sources"])))
         for (cp, code), v in rec.postcodes.items()
     ]
-    conn.execute(
-        text(
-            "CREATE TEMP TABLE tmp_cp (code_postal text, code_insee text, libelle text,"
-            " source text) ON COMMIT DROP"
-        )
+    _staged_postcodes.create(conn)
+    staged = _staged_postcodes.c
+    copy_rows(conn, "tmp_cp", [column.name for column in staged], cp_rows)
+    row = insert(code_postal).from_select(
+        ["code_postal", "code_insee", "libelle_acheminement", "source"], select(_staged_postcodes)
     )
-    copy_rows(conn, "tmp_cp", ["code_postal", "code_insee", "libelle", "source"], cp_rows)
-    res = conn.execute(
-        text(
-            "INSERT INTO code_postal (code_postal, code_insee, libelle_acheminement, source)"
-            " SELECT code_postal, code_insee, libelle, source FROM tmp_cp"
-            " ON CONFLICT (code_postal, code_insee) DO UPDATE SET"
-            " libelle_acheminement = COALESCE(EXCLUDED.libelle_acheminement,"
-            " code_postal.libelle_acheminement), source = EXCLUDED.source"
-        )
+    kept = code_postal.c.libelle_acheminement
+    upsert = row.on_conflict_do_update(
+        index_elements=[code_postal.c.code_postal, code_postal.c.code_insee],
+        set_={
+            "libelle_acheminement": func.coalesce(row.excluded.libelle_acheminement, kept),
+            "source": row.excluded.source,
+        },
     )
-    return res.rowcount
+    return conn.execute(upsert.execution_options(preserve_rowcount=True)).rowcount
 
 
 def _replace_old_codes(conn: Connection, rec: Any) -> int:
     """Former commune codes → the current commune."""
-    conn.execute(text("DELETE FROM commune_code_ancien"))
-    for old, (target, nom, method) in rec.old_codes.items():
-        conn.execute(
-            text(
-                "INSERT INTO commune_code_ancien"
-                " (code_ancien, code_actuel, nom_ancien, methode) VALUES (:o, :t, :n, :m)"
-            ),
-            {"o": old, "t": target, "n": nom, "m": method},
-        )
-    return len(rec.old_codes)
+    conn.execute(delete(commune_code_ancien))
+    rows = [
+        {"code_ancien": old, "code_actuel": target, "nom_ancien": nom, "methode": method}
+        for old, (target, nom, method) in rec.old_codes.items()
+    ]
+    if rows:
+        conn.execute(insert(commune_code_ancien), rows)
+    return len(rows)
 
 
 def _record_anomalies(conn: Connection, rec: Any, bad_rows: list, without_point: list[str]) -> int:
     """La Poste lines that could not be used, and communes without a point, with a reason;
     returns the count of La Poste lines."""
-    conn.execute(text("DELETE FROM geo_import_anomalie WHERE fichier = :f"), {"f": "laposte"})
     anomalies = [(code, reason, raw) for code, raw, reason in rec.unmapped]
     anomalies += [(None, reason, raw) for raw, reason in bad_rows]
-    for code, reason, raw in anomalies:
-        conn.execute(
-            text(
-                "INSERT INTO geo_import_anomalie (fichier, code, motif, ligne)"
-                " VALUES ('laposte', :c, :m, :l)"
-            ),
-            {"c": code, "m": reason, "l": raw},
-        )
-    conn.execute(text("DELETE FROM geo_import_anomalie WHERE fichier = 'communes'"))
-    for code in without_point:
-        conn.execute(
-            text(
-                "INSERT INTO geo_import_anomalie (fichier, code, motif) VALUES ('communes', :c, :m)"
-            ),
-            {"c": code, "m": "commune sans point (absente du fichier La Poste)"},
-        )
+    _replace_anomalies(
+        conn, "laposte", [{"code": c, "motif": m, "ligne": raw} for c, m, raw in anomalies]
+    )
+    missing = "commune sans point (absente du fichier La Poste)"
+    _replace_anomalies(
+        conn, "communes", [{"code": c, "motif": missing, "ligne": None} for c in without_point]
+    )
     return len(anomalies)
+
+
+def _replace_anomalies(conn: Connection, fichier: str, rows: list[dict[str, Any]]) -> None:
+    """The anomalies of one file replace those of its previous import."""
+    conn.execute(delete(geo_import_anomalie).where(geo_import_anomalie.c.fichier == fichier))
+    if rows:
+        conn.execute(insert(geo_import_anomalie).values(fichier=fichier), rows)
 
 
 def _upsert_departements(conn: Connection, communes: dict) -> int:
@@ -166,13 +202,14 @@ def _upsert_departements(conn: Connection, communes: dict) -> int:
     for c in communes.values():
         if c["nom_departement"]:
             deps[c["departement"]] = (c["nom_departement"], c["region"])
-    for code, (nom, region) in deps.items():
+    if deps:
+        row = insert(departement)
         conn.execute(
-            text(
-                "INSERT INTO departement (code, nom, region) VALUES (:c, :n, :r)"
-                " ON CONFLICT (code) DO UPDATE SET nom = EXCLUDED.nom, region = EXCLUDED.region"
+            row.on_conflict_do_update(
+                index_elements=[departement.c.code],
+                set_={"nom": row.excluded.nom, "region": row.excluded.region},
             ),
-            {"c": code, "n": nom, "r": region},
+            [{"code": code, "nom": nom, "region": region} for code, (nom, region) in deps.items()],
         )
     return len(deps)
 
@@ -183,22 +220,19 @@ def _import_epci_csv(conn: Connection, path) -> int:
         for r in csv.DictReader(fh):
             pop = (r.get("population_municipale") or "").strip()
             nb = (r.get("nb_communes") or "").strip()
+            row = insert(epci).values(
+                siren=r["siren"],
+                nom=r["nom"],
+                type=r.get("type"),
+                population=int(pop) if pop.isdigit() else None,
+                nb_communes=int(nb) if nb.isdigit() else None,
+                membres=[c for c in (r.get("communes_insee") or "").split("|") if c],
+            )
+            replaced = ("nom", "type", "population", "nb_communes", "membres")
             conn.execute(
-                text(
-                    "INSERT INTO epci (siren, nom, type, population, nb_communes, membres)"
-                    " VALUES (:s, :n, :t, :p, :nb, :m)"
-                    " ON CONFLICT (siren) DO UPDATE SET nom = EXCLUDED.nom, type = EXCLUDED.type,"
-                    " population = EXCLUDED.population, nb_communes = EXCLUDED.nb_communes,"
-                    " membres = EXCLUDED.membres"
-                ),
-                {
-                    "s": r["siren"],
-                    "n": r["nom"],
-                    "t": r.get("type"),
-                    "p": int(pop) if pop.isdigit() else None,
-                    "nb": int(nb) if nb.isdigit() else None,
-                    "m": [c for c in (r.get("communes_insee") or "").split("|") if c],
-                },
+                row.on_conflict_do_update(
+                    index_elements=[epci.c.siren], set_={n: row.excluded[n] for n in replaced}
+                )
             )
             n += 1
     return n

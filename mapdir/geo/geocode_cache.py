@@ -7,10 +7,15 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 
+from mapdir.db.rows import any_of
+from mapdir.db.tables import geocode_cache
 from mapdir.geo.geocoder import GeocodeResult
+
+cache = geocode_cache.c
 
 
 class MemoryGeocodeCache:
@@ -82,20 +87,18 @@ class PgGeocodeCache:
         if not keys:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT cle, resultat FROM geocode_cache WHERE cle = ANY(:k)"), {"k": keys}
-            ).all()
+            rows = conn.execute(select(cache.cle, cache.resultat).where(any_of(cache.cle, keys)))
         return {cle: GeocodeResult.from_dict(res) for cle, res in rows}
 
     def put_many(self, entries: Mapping[str, GeocodeResult]) -> None:
         if not entries:
             return
         with self.engine.begin() as conn:
+            upsert = insert(geocode_cache)
             conn.execute(
-                text(
-                    "INSERT INTO geocode_cache (cle, resultat) VALUES (:k, CAST(:r AS jsonb))"
-                    " ON CONFLICT (cle) DO UPDATE SET resultat = EXCLUDED.resultat,"
-                    " created_at = now()"
+                upsert.on_conflict_do_update(
+                    index_elements=[cache.cle],
+                    set_={"resultat": upsert.excluded.resultat, "created_at": func.now()},
                 ),
-                [{"k": k, "r": json.dumps(v.to_dict())} for k, v in entries.items()],
+                [{"cle": k, "resultat": v.to_dict()} for k, v in entries.items()],
             )

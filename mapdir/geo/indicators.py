@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 
+from mapdir.db.tables import commune, commune_code_ancien, indicateur_commune, indicateur_import
 from mapdir.errors import InvalidParameter
 from mapdir.geo.importer import copy_rows
 
@@ -197,15 +197,14 @@ def import_indicators(
     origine = origine or (DEFAULT_ORIGIN if "fragilite" in path.name else "fichier local")
     progress(f"indicateurs : {parsed.lines} lignes lues, {len(parsed.rows)} codes distincts")
     with engine.begin() as conn:
-        current = {r[0] for r in conn.execute(text("SELECT code FROM commune"))}
+        current = set(conn.execute(select(commune.c.code)).scalars())
         if not current:
             raise InvalidParameter(
                 "Aucune commune en base : lancez d'abord « mapdir geo import --france ».",
                 parametre="indicateurs",
             )
-        old = dict(
-            conn.execute(text("SELECT code_ancien, code_actuel FROM commune_code_ancien")).all()
-        )
+        former = commune_code_ancien.c
+        old = dict(conn.execute(select(former.code_ancien, former.code_actuel)).all())
         resolved, set_aside = _resolve(parsed, current, old)
         ecarts = parsed.ecarts + set_aside
         counts = {
@@ -219,19 +218,12 @@ def import_indicators(
             "communes sans ligne": len(current - set(resolved)),
         }
         import_id = conn.execute(
-            text(
-                "INSERT INTO indicateur_import (fichier, millesime, origine, comptes, ecarts)"
-                " VALUES (:f, :m, :o, CAST(:c AS jsonb), CAST(:e AS jsonb)) RETURNING id"
-            ),
-            {
-                "f": path.name,
-                "m": millesime,
-                "o": origine,
-                "c": json.dumps(counts, ensure_ascii=False),
-                "e": json.dumps(ecarts, ensure_ascii=False),
-            },
-        ).scalar_one()
-        conn.execute(text("DELETE FROM indicateur_commune"))
+            insert(indicateur_import)
+            .values(fichier=path.name, millesime=millesime, origine=origine, comptes=counts,
+                    ecarts=ecarts)
+            .returning(indicateur_import.c.id)
+        ).scalar_one()  # fmt: skip
+        conn.execute(delete(indicateur_commune))
         copy_rows(  # COPY: 35,000 rows in a fraction of a second
             conn,
             "indicateur_commune",
@@ -246,11 +238,10 @@ def import_indicators(
 
 def indicators_in_force(conn) -> dict | None:
     """Vintage, origin and file of the indicators in force (None: never imported)."""
+    i = indicateur_import.c
+    in_force = select(func.max(indicateur_commune.c.import_id)).scalar_subquery()
     row = conn.execute(
-        text(
-            "SELECT i.fichier, i.millesime, i.origine, i.imported_at FROM indicateur_import i"
-            " WHERE i.id = (SELECT max(import_id) FROM indicateur_commune)"
-        )
+        select(i.fichier, i.millesime, i.origine, i.imported_at).where(i.id == in_force)
     ).one_or_none()
     if row is None:
         return None

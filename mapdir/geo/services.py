@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import case, func, nulls_last, or_, select, text
+from geoalchemy2 import Geography
+from sqlalchemy import case, cast, func, nulls_last, or_, select
 from sqlalchemy.engine import Connection
 
-from mapdir.db.rows import lon_lat
+from mapdir.db.rows import lon_lat, wgs84_point
 from mapdir.db.tables import canton, code_postal, commune, commune_code_ancien, departement, epci
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.text import normalize_name
@@ -199,24 +200,22 @@ def commune_ref(conn: Connection, code: str | None) -> Any:
 def commune_covering(conn: Connection, lon: float, lat: float) -> str | None:
     """The code of the commune whose polygon covers the point (None: no polygon there)."""
     return conn.execute(
-        text(
-            "SELECT code FROM commune WHERE geom IS NOT NULL"
-            " AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) LIMIT 1"
-        ),
-        {"lon": lon, "lat": lat},
+        select(c.code)
+        .where(c.geom.is_not(None), func.ST_Covers(c.geom, wgs84_point(lon, lat)))
+        .limit(1)
     ).scalar_one_or_none()
 
 
 def km_from_commune(conn: Connection, code: str, lon: float, lat: float) -> tuple[float, bool]:
     """(distance in km from the point to the commune, whether measured to its polygon: else
     to its reference point); (inf, False) for an unknown commune or one without a point."""
+    metres = func.ST_Distance(
+        cast(func.coalesce(c.geom, c.point), Geography), cast(wgs84_point(lon, lat), Geography)
+    )
     row = conn.execute(
-        text(
-            "SELECT ST_Distance(COALESCE(geom, point)::geography,"
-            " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) / 1000 AS km,"
-            " geom IS NOT NULL AS polygon FROM commune WHERE code = :c"
-        ),
-        {"c": code, "lon": lon, "lat": lat},
+        select((metres / 1000).label("km"), c.geom.is_not(None).label("polygon")).where(
+            c.code == code
+        )
     ).first()
     if row is None or row.km is None:
         return float("inf"), False

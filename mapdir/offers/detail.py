@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from mapdir.db.rows import any_of, lon_lat
@@ -94,20 +94,17 @@ def offers_geojson(
 ) -> dict[str, Any]:
     """Active offers inside ``bbox`` (minlon, minlat, maxlon, maxlat) as a FeatureCollection;
     ``tronque`` is true when more than ``limit`` matched."""
-    where, params = filters.where_sql()
+    o = offre.c
     rows = conn.execute(
-        text(
-            f"""
-            SELECT o.id, o.nom, o.commune_nom, o.code_insee, o.services, o.itinerance,
-                   o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat
-            FROM offre o
-            WHERE o.statut = 'active'
-              AND o.point && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326) AND {where}
-            ORDER BY o.id
-            LIMIT :lim
-            """
-        ),
-        {**params, "x0": bbox[0], "y0": bbox[1], "x1": bbox[2], "y1": bbox[3], "lim": limit + 1},
+        select(o.id, o.nom, o.commune_nom, o.code_insee, o.services, o.itinerance, o.horaires)
+        .add_columns(*lon_lat(o.point))
+        .where(
+            o.statut == "active",
+            o.point.intersects(func.ST_MakeEnvelope(*bbox, 4326)),
+            filters.clause(),
+        )
+        .order_by(o.id)
+        .limit(limit + 1)
     ).all()
     rows = [r for r in rows if open_at(r.horaires, filters.ouvert)]
     features = [

@@ -1,13 +1,18 @@
 """Offer filters: the values a prescriber or a planner picks (services, publics, fees,
 programmes…), already mapped to stored values, and their SQL conditions on an ``offre``
-alias: the one filter-to-SQL of the search and the planner's access."""
+alias: the one filter-to-SQL of the search and the planner's access, and the same
+conditions as a Core expression (``clause``) for the statements built on the declared
+tables."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
+from sqlalchemy import ColumnElement, and_, text, true
+from sqlalchemy.sql.expression import FromClause
+
+from mapdir.db.tables import offre
 from mapdir.hours.evaluate import Period
 
 
@@ -39,17 +44,15 @@ class Filters:
         key of the statements' caches)."""
         return self if self.ouvert is None else replace(self, ouvert=None)
 
-    def where_sql(self, alias: str = "o") -> tuple[str, dict[str, Any]]:
-        """SQL conditions on ``offre {alias}`` (index-friendly array operators) and their
-        params (SQLAlchemy placeholders)."""
-        clauses, params = [], {}
-        for name, column, values in self._lists():
-            clauses.append(f"{alias}.{column} && CAST(:f_{name} AS text[])")
-            params[f"f_{name}"] = list(values)
+    def clause(self, table: FromClause = offre) -> ColumnElement[bool]:
+        """The conditions on ``table`` (``offre`` or an alias of it) as a Core expression
+        (index-friendly array operators, one array parameter per filter)."""
+        conditions = [table.c[column].overlap(list(values)) for _n, column, values in self._lists()]
         if self.gratuit:
-            clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
-        clauses += self._type_sql(alias)
-        return (" AND ".join(clauses) or "TRUE"), params
+            conditions.append(table.c.frais.contains(["Gratuit"]))
+        # the type rules are written once in SQL, shared with the hand-written statements
+        conditions += [text(sql) for sql in self._type_sql(table.name)]
+        return and_(true(), *conditions)
 
     def where_literal_sql(self, alias: str = "o") -> str:
         """The same conditions with the values written in the statement (quoted literals).
