@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.engine import Connection
 
+from mapdir.db.tables import commune, indicateur_commune
 from mapdir.errors import InvalidParameter
 from mapdir.offers.filters import Filters
 from mapdir.offers.type_offre import types_of
@@ -172,16 +173,20 @@ def load_communes(conn: Connection, where: str, params: dict, besoin: str) -> Co
 def _departement_means(conn: Connection) -> dict[str, tuple[float, float]]:
     """Population-weighted mean shares (65+, low diploma) per département, and "*" for
     France (the fallback of a département without any indicator)."""
+    c, i = commune.c, indicateur_commune.c
+
+    def weighted(share: ColumnElement[float]) -> ColumnElement[float]:
+        known = func.sum(c.population).filter(share.is_not(None))
+        return func.sum(c.population * share) / func.nullif(known, 0)
+
     rows = conn.execute(
-        text(
-            "SELECT coalesce(c.departement, '*') AS d,"
-            " sum(c.population * i.part_65_plus) / nullif(sum(c.population)"
-            "   FILTER (WHERE i.part_65_plus IS NOT NULL), 0),"
-            " sum(c.population * i.part_peu_diplomes) / nullif(sum(c.population)"
-            "   FILTER (WHERE i.part_peu_diplomes IS NOT NULL), 0)"
-            " FROM commune c JOIN indicateur_commune i ON i.code_insee = c.code"
-            " GROUP BY GROUPING SETS ((c.departement), ())"
-        ),
+        select(
+            func.coalesce(c.departement, "*"),
+            weighted(i.part_65_plus),
+            weighted(i.part_peu_diplomes),
+        )
+        .join_from(commune, indicateur_commune, i.code_insee == c.code)
+        .group_by(func.grouping_sets(tuple_(c.departement), tuple_()))
     ).all()
     means = {r[0]: (r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None}
     if "*" not in means:

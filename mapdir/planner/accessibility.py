@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
-from sqlalchemy import text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from mapdir.db.tables import commune
 from mapdir.planner import e2sfca
 from mapdir.planner.access_data import NEED_LABELS, Communes, Supply, load_communes, load_supply
 from mapdir.planner.request import PlanRequest
@@ -120,12 +121,11 @@ def compute(
         inside = np.ones(len(communes), dtype=bool)
         supply = load_supply(conn, req.offer_filter, None, req.heures_par_defaut, req.heures_arret)
     else:
+        x, y = func.ST_X(commune.c.point), func.ST_Y(commune.c.point)
         extent = conn.execute(
-            text(
-                "SELECT min(ST_X(point)), min(ST_Y(point)), max(ST_X(point)), max(ST_Y(point))"
-                " FROM commune WHERE departement = :d AND point IS NOT NULL"
-            ),
-            {"d": dep},
+            select(func.min(x), func.min(y), func.max(x), func.max(y)).where(
+                commune.c.departement == dep, commune.c.point.is_not(None)
+            )
         ).one()
         lon, lat = np.array([extent[0], extent[2]]), np.array([extent[1], extent[3]])
         search_m = max(reach_m, NEAREST_SEARCH_M)
