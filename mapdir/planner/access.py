@@ -29,11 +29,30 @@ from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from mapdir.db import driver_connection
+from mapdir.db.rows import any_of
+from mapdir.db.tables import offre
 from mapdir.geo.geodesy import central_angle, ellipsoid_m, near_nearest
 from mapdir.offers.filters import Filters
+from mapdir.planner.queries import (
+    CANDIDATES_SQL,
+    CANTON,
+    CODE,
+    EPCI,
+    EVERY_OFFER_SQL,
+    IDS,
+    LAT,
+    LATS,
+    LON,
+    LONS,
+    NOM,
+    PERM,
+    PLANAR,
+    POPULATION,
+    fetch_binary,
+)
 
 FAST_WINDOW = 8
 WIDER_WINDOWS = (48, 256)
@@ -59,41 +78,6 @@ class CommuneAccess(NamedTuple):
     via_permanence: bool
 
 
-# psycopg parameter style: the statement runs on the driver's cursor (binary rows)
-CANDIDATES_SQL = """
-WITH perm AS (
-    SELECT DISTINCT ON (p.code_insee) p.code_insee, s.id
-    FROM permanence p
-    JOIN offre o0 ON o0.id = p.offre_id
-    JOIN offre s ON s.id = coalesce(o0.fusionnee_dans, o0.id)
-    WHERE p.statut = 'active' AND s.statut = 'active' AND {offer_filter_s}
-    ORDER BY p.code_insee, s.id
-)
-SELECT c.code, c.nom, coalesce(c.population, 0), ST_X(c.point), ST_Y(c.point), c.epci,
-       c.canton, perm.id, k.ids, k.lons, k.lats, k.planar
-FROM (
-    SELECT code, nom, population, point, epci, canton,
-           point(ST_X(point), ST_Y(point)) AS xy
-    FROM commune c
-    WHERE point IS NOT NULL AND {commune_filter}
-) c
-LEFT JOIN perm ON perm.code_insee = c.code
-LEFT JOIN LATERAL (
-    SELECT array_agg(x.id) AS ids, array_agg(x.point_xy[0]) AS lons,
-           array_agg(x.point_xy[1]) AS lats, max(x.d) AS planar
-    FROM (
-        SELECT o.id, o.point_xy, o.point_xy <-> c.xy AS d
-        FROM offre o
-        WHERE o.statut = 'active' AND o.point_xy IS NOT NULL AND {offer_filter_o}
-        ORDER BY o.point_xy <-> c.xy
-        LIMIT {window}
-    ) x
-) k ON true
-"""
-# row positions
-CODE, NOM, POPULATION, LON, LAT, EPCI, CANTON, PERM, IDS, LONS, LATS, PLANAR = range(12)
-
-
 def _statement(offer_filter: Filters, commune_filter: str, window: int) -> str:
     return CANDIDATES_SQL.format(
         commune_filter=commune_filter,
@@ -103,27 +87,13 @@ def _statement(offer_filter: Filters, commune_filter: str, window: int) -> str:
     )
 
 
-def _fetch(conn: Connection, sql: str, params: dict, no_jit: bool = False) -> list[tuple]:
-    """Binary rows of a statement on the driver's cursor; ``no_jit`` for the candidate
-    statement (compiling it costs more than it saves; set for the transaction)."""
-    with driver_connection(conn) as driver, driver.cursor(binary=True) as cur:
-        if no_jit:
-            cur.execute("SET LOCAL jit = off")
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
 def _exhaustive(conn: Connection, rows: list[tuple], offer_filter: Filters) -> dict[str, Best]:
     """Nearest offer of far-away communes (overseas, nothing within hundreds of km) against
     every counting offer: great-circle distances (numpy) select the offers within 1.2 % of
     the nearest one, which holds the ellipsoidal nearest (the two distances differ by less
     than 0.6 %), then their exact WGS84 distances decide."""
-    offers = _fetch(
-        conn,
-        "SELECT o.id, ST_X(o.point), ST_Y(o.point) FROM offre o WHERE o.statut = 'active'"
-        f" AND o.point IS NOT NULL AND {offer_filter.where_literal_sql('o')}",
-        {},
-    )
+    sql = EVERY_OFFER_SQL.format(offer_filter_o=offer_filter.where_literal_sql("o"))
+    offers = fetch_binary(conn, sql, {})
     ids = np.array([o[0] for o in offers], dtype=np.int64)
     lon = np.array([o[1] for o in offers], dtype=float)
     lat = np.array([o[2] for o in offers], dtype=float)
@@ -203,7 +173,7 @@ def _national_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
 
     def half(part: int) -> list[tuple]:
         with conn.engine.connect() as other:
-            return _fetch(other, sql, {**params, "part": part}, no_jit=True)
+            return fetch_binary(other, sql, {**params, "part": part}, no_jit=True)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         first, second = pool.map(half, (0, 1))
@@ -211,12 +181,8 @@ def _national_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
 
 
 def _offer_names(conn: Connection, ids: set[int]) -> dict[int, str]:
-    rows = _fetch(
-        conn,
-        "SELECT id, nom FROM offre WHERE id = ANY(%(ids)s)",
-        {"ids": sorted(ids)},
-    )
-    return dict(rows)
+    rows = conn.execute(select(offre.c.id, offre.c.nom).where(any_of(offre.c.id, sorted(ids))))
+    return dict(rows.all())
 
 
 def commune_access(
@@ -243,7 +209,7 @@ def commune_access(
         rows = _national_rows(conn, _statement(offer_filter, halves, FAST_WINDOW), params)
     else:
         sql = _statement(offer_filter, commune_filter, FAST_WINDOW)
-        rows = _fetch(conn, sql, params, no_jit=True)
+        rows = fetch_binary(conn, sql, params, no_jit=True)
     found, unproven = _fast_access(rows, FAST_WINDOW)
     communes = {r[CODE]: r for r in rows}
     last = rows
@@ -251,7 +217,7 @@ def commune_access(
         if not unproven:
             break
         sql = _statement(offer_filter, by_codes, window)
-        last = _fetch(conn, sql, {**params, "codes": unproven})
+        last = fetch_binary(conn, sql, {**params, "codes": unproven})
         more, unproven = _fast_access(last, window)
         found.update(more)
     if unproven:  # far from everything: compare with every offer

@@ -26,6 +26,7 @@ from mapdir.errors import InvalidParameter
 from mapdir.offers.filters import Filters
 from mapdir.offers.type_offre import types_of
 from mapdir.planner import supply as supply_hours
+from mapdir.planner.queries import BOURG_SQL, COMMUNES_SQL, SUPPLY_SQL, fetch_binary
 
 NEEDS = ("population", "seniors", "peu_diplomes", "fragilite")
 NEED_LABELS = {
@@ -83,36 +84,6 @@ class Supply:
         return Supply(**values, types=[self.types[i] for i in idx])
 
 
-COMMUNES_SQL = """
-SELECT c.code, c.nom, c.departement, coalesce(c.epci, ''), coalesce(c.canton, ''),
-       coalesce(c.population, 0), ST_X(c.point), ST_Y(c.point),
-       i.part_65_plus, i.part_peu_diplomes
-FROM commune c LEFT JOIN indicateur_commune i ON i.code_insee = c.code
-WHERE c.point IS NOT NULL AND {where}
-ORDER BY c.code
-"""
-
-BOURG_SQL = """
-SELECT x.code, ST_X(x.point), ST_Y(x.point) FROM (
-    SELECT o.code_insee AS code, o.point FROM offre o
-    WHERE o.point IS NOT NULL AND o.statut <> 'projet'
-      AND o.geo_precision IN ('adresse', 'rue', 'source') AND {codes_o}
-    UNION ALL
-    SELECT p.code_insee, p.point FROM permanence p
-    WHERE p.point IS NOT NULL AND p.statut <> 'projet' AND {codes_p}
-) x JOIN commune c ON c.code = x.code
-WHERE NOT ST_Equals(x.point, c.point) AND (c.geom IS NULL OR ST_Intersects(c.geom, x.point))
-"""
-
-
-def _fetch(conn: Connection, sql: str, params: dict) -> list[tuple]:
-    """Binary rows from the driver's cursor (psycopg parameters): 100,000 offers without
-    the ORM's row objects."""
-    with conn.connection.driver_connection.cursor(binary=True) as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
 def _need_weights(share65, share_dipl, besoin: str) -> np.ndarray:
     if besoin == "seniors":
         return share65 / 100.0
@@ -124,7 +95,7 @@ def _need_weights(share65, share_dipl, besoin: str) -> np.ndarray:
 def load_communes(conn: Connection, where: str, params: dict, besoin: str) -> Communes:
     """Communes matching `where` (SQL on alias c, psycopg parameters) with their bourg point
     and need."""
-    rows = _fetch(conn, COMMUNES_SQL.format(where=where), params)
+    rows = fetch_binary(conn, COMMUNES_SQL.format(where=where), params)
     n = len(rows)
     code = np.array([r[0] for r in rows], dtype=object)
     lon = np.array([r[6] for r in rows], dtype=float)
@@ -134,7 +105,7 @@ def load_communes(conn: Connection, where: str, params: dict, besoin: str) -> Co
         national = where == "true"
         codes = "true" if national else "{a}.code_insee = ANY(%(codes)s)"
         sql = BOURG_SQL.format(codes_o=codes.format(a="o"), codes_p=codes.format(a="p"))
-        bourg = _fetch(conn, sql, {"codes": list(code)})
+        bourg = fetch_binary(conn, sql, {"codes": list(code)})
         if bourg:
             frame = pd.DataFrame(bourg, columns=["code", "lon", "lat"])
             medians = frame.groupby("code")[["lon", "lat"]].median()
@@ -198,30 +169,6 @@ def _departement_means(conn: Connection) -> dict[str, tuple[float, float]]:
     return means
 
 
-SUPPLY_SQL = """
-WITH touring AS (  -- itinerant offers with active stops: the stops count, not the base
-    SELECT DISTINCT coalesce(o0.fusionnee_dans, o0.id) AS id
-    FROM permanence p JOIN offre o0 ON o0.id = p.offre_id WHERE p.statut = 'active'
-)
-SELECT o.id, 0, o.nom, o.code_insee, coalesce(o.geo_precision, 'source'),
-       ST_X(o.point), ST_Y(o.point), o.horaires, o.services, o.modalites_accompagnement,
-       o.programmes, false
-FROM offre o LEFT JOIN touring t ON t.id = o.id AND 'Itinérant' = ANY(o.itinerance)
-WHERE o.statut = 'active' AND o.point IS NOT NULL AND t.id IS NULL AND {filter_o} AND {area_o}
-UNION ALL
-SELECT s.id, p.id, s.nom, p.code_insee,
-       CASE WHEN p.point IS NULL THEN 'commune' ELSE 'adresse' END,
-       ST_X(coalesce(p.point, c.point)), ST_Y(coalesce(p.point, c.point)), p.horaires,
-       s.services, s.modalites_accompagnement, s.programmes, true
-FROM permanence p
-JOIN offre o0 ON o0.id = p.offre_id
-JOIN offre s ON s.id = coalesce(o0.fusionnee_dans, o0.id)
-JOIN commune c ON c.code = p.code_insee
-WHERE p.statut = 'active' AND s.statut = 'active' AND c.point IS NOT NULL
-  AND {filter_s} AND {area_p}
-"""
-
-
 def load_supply(
     conn: Connection,
     offer_filter: Filters,
@@ -246,7 +193,7 @@ def load_supply(
         area_o=area_o,
         area_p=area_p,
     )
-    rows = _fetch(conn, sql, params)
+    rows = fetch_binary(conn, sql, params)
     hours = np.empty(len(rows))
     estimated = np.zeros(len(rows), dtype=bool)
     for k, r in enumerate(rows):
