@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, literal, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from etl.prepare import PreparedRecord, prepare_records
 from etl.rebuild import create_offers, rebuild_offers, replace_permanences
 from etl.record import BadFile
 from etl.sources import SOURCES, file_date
+from mapdir.db.rows import any_of, json_records, jsonb_text, typed
+from mapdir.db.tables import enregistrement_source, import_run, rejet
 from mapdir.errors import MapdirError
 
 Progress = Callable[[str], None]
+run, es = import_run.c, enregistrement_source.c
 
 
 class EtlError(MapdirError):
@@ -88,11 +91,9 @@ def mark_interrupted_runs(engine: Engine) -> int:
     connection. Returns how many were marked."""
     with engine.begin() as conn:
         return conn.execute(
-            text(
-                "UPDATE import_run SET statut = 'echec', finished_at = now(), message = :m"
-                " WHERE statut = 'en_cours' AND pg_try_advisory_xact_lock(:space, id)"
-            ),
-            {"m": INTERRUPTED, "space": RUN_LOCK_SPACE},
+            update(import_run)
+            .where(run.statut == "en_cours", func.pg_try_advisory_xact_lock(RUN_LOCK_SPACE, run.id))
+            .values(statut="echec", finished_at=func.now(), message=INTERRUPTED)
         ).rowcount
 
 
@@ -102,13 +103,10 @@ def _start_run(engine: Engine, source: str, fichier: str) -> tuple[int, Connecti
     holder = engine.connect()
     try:
         run_id = holder.execute(
-            text("INSERT INTO import_run (source, fichier) VALUES (:s, :f) RETURNING id"),
-            {"s": source, "f": fichier},
+            insert(import_run).values(source=source, fichier=fichier).returning(run.id)
         ).scalar_one()
         # taken before the row is visible to others: it is never seen unlocked while alive
-        holder.execute(
-            text("SELECT pg_advisory_lock(:space, :id)"), {"space": RUN_LOCK_SPACE, "id": run_id}
-        )
+        holder.execute(select(func.pg_advisory_lock(RUN_LOCK_SPACE, run_id)))
         holder.commit()
     except BaseException:
         holder.close()
@@ -118,9 +116,7 @@ def _start_run(engine: Engine, source: str, fichier: str) -> tuple[int, Connecti
 
 def _release_run(holder: Connection, run_id: int) -> None:
     try:
-        holder.execute(
-            text("SELECT pg_advisory_unlock(:space, :id)"), {"space": RUN_LOCK_SPACE, "id": run_id}
-        )
+        holder.execute(select(func.pg_advisory_unlock(RUN_LOCK_SPACE, run_id)))
         holder.commit()
     finally:
         holder.close()
@@ -129,16 +125,9 @@ def _release_run(holder: Connection, run_id: int) -> None:
 def _finish_run(engine: Engine, run_id: int, statut: str, comptes: dict, message: str | None):
     with engine.begin() as conn:
         conn.execute(
-            text(
-                "UPDATE import_run SET finished_at = now(), statut = :st,"
-                " comptes = CAST(:c AS jsonb), message = :m WHERE id = :id"
-            ),
-            {
-                "st": statut,
-                "c": json.dumps(comptes, ensure_ascii=False),
-                "m": message,
-                "id": run_id,
-            },
+            update(import_run)
+            .where(run.id == run_id)
+            .values(finished_at=func.now(), statut=statut, comptes=comptes, message=message)
         )
 
 
@@ -177,8 +166,7 @@ def _run(
             _load(conn, slug, Path(path), run_id, summary, geocoder, progress)
             if summary.counts["inseres"] > 500:
                 # fresh statistics, or the planner believes the tables are still empty
-                conn.execute(text("ANALYZE offre"))
-                conn.execute(text("ANALYZE enregistrement_source"))
+                conn.execute(text("ANALYZE offre, enregistrement_source"))  # no Core form
             if dedup and summary.offer_ids_changed:
                 from etl.dedup import dedup_offers
 
@@ -259,33 +247,22 @@ def _load(
 def _store_rejects(conn: Connection, slug: str, run_id: int, rejects: list[Any]) -> None:
     if not rejects:
         return
+    rows = [{"source_id": r.source_id, "code": r.code, "motif": r.reason, "brut": r.raw}
+            for r in rejects]  # fmt: skip
+    names = ("source_id", "code", "motif", "brut")
+    e = json_records(rows, "e", *typed(rejet, *names))
     conn.execute(
-        text(
-            "INSERT INTO rejet (import_run_id, source, source_id, code, motif, brut)"
-            " VALUES (:run, :s, :sid, :code, :motif, CAST(:brut AS jsonb))"
-        ),
-        [
-            {
-                "run": run_id,
-                "s": slug,
-                "sid": r.source_id,
-                "code": r.code,
-                "motif": r.reason,
-                "brut": json.dumps(r.raw, ensure_ascii=False, default=str),
-            }
-            for r in rejects
-        ],
+        insert(rejet).from_select(
+            ["import_run_id", "source", *names],
+            select(literal(run_id), literal(slug), *(e.c[name] for name in names)),
+        )
     )
 
 
 def _stored_records(conn: Connection, slug: str) -> dict[str, Any]:
     """The source's stored records by source id."""
     rows = conn.execute(
-        text(
-            "SELECT id, source_id, offre_id, empreinte, present FROM enregistrement_source"
-            " WHERE source = :s"
-        ),
-        {"s": slug},
+        select(es.id, es.source_id, es.offre_id, es.empreinte, es.present).where(es.source == slug)
     )
     return {row.source_id: row for row in rows}
 
@@ -304,11 +281,9 @@ def _store(
     summary.counts["inchanges"] = len(plan.unchanged_ids)
     if plan.unchanged_ids:
         conn.execute(
-            text(
-                "UPDATE enregistrement_source SET derniere_vue = now(), dernier_run_id = :run"
-                " WHERE id = ANY(:ids)"
-            ),
-            {"run": run_id, "ids": plan.unchanged_ids},
+            update(enregistrement_source)
+            .where(any_of(es.id, plan.unchanged_ids))
+            .values(derniere_vue=func.now(), dernier_run_id=run_id)
         )
     say(f"{slug} : {len(plan.new)} nouveaux, {len(plan.changed)} modifiés…")
     if plan.new:
@@ -317,18 +292,17 @@ def _store(
     affected: set[int] = set()
     for old, rec in plan.changed:
         conn.execute(
-            text(
-                "UPDATE enregistrement_source SET brut = CAST(:b AS jsonb),"
-                " donnees = CAST(:d AS jsonb), empreinte = :e, present = true,"
-                " derniere_vue = now(), modifie_le = now(), dernier_run_id = :run WHERE id = :id"
-            ),
-            {
-                "b": json.dumps(rec.brut, ensure_ascii=False, default=str),
-                "d": json.dumps(rec.donnees, ensure_ascii=False, default=str),
-                "e": rec.empreinte,
-                "run": run_id,
-                "id": old.id,
-            },
+            update(enregistrement_source)
+            .where(es.id == old.id)
+            .values(
+                brut=jsonb_text(rec.brut),
+                donnees=jsonb_text(rec.donnees),
+                empreinte=rec.empreinte,
+                present=True,
+                derniere_vue=func.now(),
+                modifie_le=func.now(),
+                dernier_run_id=run_id,
+            )
         )
         replace_permanences(conn, old.id, old.offre_id, rec)
         affected.add(old.offre_id)
@@ -345,11 +319,9 @@ def _mark_vanished(conn: Connection, slug: str, run_id: int, seen: list[str]) ->
     """Mark the source's present records that this run did not see as absent (never
     deleted); returns their offers."""
     vanished = conn.execute(
-        text(
-            "UPDATE enregistrement_source SET present = false, dernier_run_id = :run"
-            " WHERE source = :s AND present AND NOT (source_id = ANY(:seen))"
-            " RETURNING offre_id"
-        ),
-        {"run": run_id, "s": slug, "seen": seen},
+        update(enregistrement_source)
+        .where(es.source == slug, es.present, ~any_of(es.source_id, seen))
+        .values(present=False, dernier_run_id=run_id)
+        .returning(es.offre_id)
     ).scalars()
     return set(vanished)

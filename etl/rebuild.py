@@ -1,96 +1,77 @@
 """Write offers from their source records: create new ones, rebuild changed ones.
 
 An offer's fields are always derived from the records that describe it (its own and those
-of offers merged into it) by ``mapdir.offers.merge.build_offer``; this module does the SQL.
+of offers merged into it) by ``mapdir.offers.merge.build_offer``; this module writes them,
+a whole batch per statement (``json_records``: the rows travel as one JSON parameter).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Boolean, Float, case, delete, func, insert, literal, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import any_of, json_records, typed, wgs84_point
+from mapdir.db.tables import enregistrement_source, offre, permanence
 from mapdir.editing.overrides import apply_overrides
 from mapdir.offers.merge import build_offer
 from mapdir.offers.models import LIST_FIELDS, SCALAR_FIELDS
 
 _COLUMNS = [*SCALAR_FIELDS, *LIST_FIELDS, "geo_precision", "geo_score", "champs_source"]
-_POINT = (
-    "CASE WHEN e.j->>'longitude' IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint("
-    "(e.j->>'longitude')::float8, (e.j->>'latitude')::float8), 4326) END"
-)
-_STATUT = (
-    "CASE WHEN o.statut IN ('fermee', 'fusionnee', 'projet') THEN o.statut"
-    " WHEN (e.j->>'present')::boolean THEN 'active' ELSE 'absente_source' END"
-)
+#: what build_offer gives beyond the offer's columns: its point, and whether a source lists it
+_PLACED = {"longitude": Float(53), "latitude": Float(53)}
+#: statuses a rebuild keeps: closed by a person, merged, a plan's offer
+_KEPT_STATUSES = ("fermee", "fusionnee", "projet")
+_PERMANENCE_COLUMNS = ("code_insee", "commune_nom", "lieu", "adresse", "horaires")
+_PERMANENCE_COLUMNS += ("texte_original", "extraite")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+def _new_ids(conn: Connection, sequence: str, n: int) -> list[int]:
+    """``n`` values of ``sequence`` (ids known before the rows are written)."""
+    return list(
+        conn.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, n)))
+        .scalars()
+        .all()
+    )
 
 
 def create_offers(conn: Connection, slug: str, records: list[Any], run_id: int) -> list[int]:
     """One new offer per new record; returns the offer ids (in the records' order)."""
-    ids = list(
-        conn.execute(
-            text("SELECT nextval('offre_id_seq') FROM generate_series(1, :n)"), {"n": len(records)}
-        ).scalars()
-    )
+    ids = _new_ids(conn, "offre_id_seq", len(records))
     payload = []
     for offer_id, rec in zip(ids, records, strict=True):
         fields = build_offer(
             [{"source": slug, "source_id": rec.source_id, "present": True, "donnees": rec.donnees}]
         )
         payload.append({"id": offer_id, **fields})
-    cols = ", ".join(_COLUMNS)
+    r = json_records(payload, "r", *typed(offre, "id", *_COLUMNS), **_PLACED)
     conn.execute(
-        text(
-            f"""
-            INSERT INTO offre (id, {cols}, point, statut)
-            SELECT r.id, {", ".join("r." + c for c in _COLUMNS)}, {_POINT}, 'active'
-            FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e(j),
-                 jsonb_populate_record(NULL::offre, e.j) AS r
-            """
-        ),
-        {"rows": _dumps(payload)},
-    )
-    rec_ids = list(
-        conn.execute(
-            text("SELECT nextval('enregistrement_source_id_seq') FROM generate_series(1, :n)"),
-            {"n": len(records)},
-        ).scalars()
-    )
-    conn.execute(
-        text(
-            """
-            INSERT INTO enregistrement_source (id, source, source_id, offre_id, brut, donnees,
-                empreinte, premier_run_id, dernier_run_id)
-            SELECT (e.j->>'id')::bigint, :s, e.j->>'source_id', (e.j->>'offre_id')::bigint,
-                e.j->'brut', e.j->'donnees', e.j->>'empreinte', :run, :run
-            FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e(j)
-            """
-        ),
-        {
-            "s": slug,
-            "run": run_id,
-            "rows": _dumps(
-                [
-                    {
-                        "id": rid,
-                        "source_id": rec.source_id,
-                        "offre_id": oid,
-                        "brut": rec.brut,
-                        "donnees": rec.donnees,
-                        "empreinte": rec.empreinte,
-                    }
-                    for rid, oid, rec in zip(rec_ids, ids, records, strict=True)
-                ]
+        insert(offre).from_select(
+            ["id", *_COLUMNS, "point", "statut"],
+            select(
+                *(r.c[name] for name in ["id", *_COLUMNS]),
+                wgs84_point(r.c.longitude, r.c.latitude),
+                literal("active"),
             ),
-        },
+        )
+    )
+    rec_ids = _new_ids(conn, "enregistrement_source_id_seq", len(records))
+    rows = [
+        {"id": rid, "source_id": rec.source_id, "offre_id": oid, "brut": rec.brut,
+         "donnees": rec.donnees, "empreinte": rec.empreinte}
+        for rid, oid, rec in zip(rec_ids, ids, records, strict=True)
+    ]  # fmt: skip
+    names = ["id", "source_id", "offre_id", "brut", "donnees", "empreinte"]
+    e = json_records(rows, "e", *typed(enregistrement_source, *names))
+    conn.execute(
+        insert(enregistrement_source).from_select(
+            [*names, "source", "premier_run_id", "dernier_run_id"],
+            select(*(e.c[name] for name in names), literal(slug), literal(run_id), literal(run_id)),
+        )
     )
     _insert_permanences(
         conn,
@@ -106,31 +87,36 @@ def create_offers(conn: Connection, slug: str, records: list[Any], run_id: int) 
 def _insert_permanences(conn: Connection, rows: list[tuple[int, int, dict[str, Any]]]) -> None:
     if not rows:
         return
+    payload = [{**p, "rid": rid, "offre_id": oid} for rid, oid, p in rows]
+    e = json_records(
+        payload,
+        "e",
+        *typed(permanence, "offre_id", *_PERMANENCE_COLUMNS),
+        rid=BigInteger(),
+        **_PLACED,
+    )
+    origine = case((e.c.extraite, "extraction"), else_="source")
     conn.execute(
-        text(
-            """
-            INSERT INTO permanence (offre_id, enregistrement_id, code_insee, commune_nom, lieu,
-                adresse, point, horaires, texte_original, extraite, origine)
-            SELECT (e.j->>'offre_id')::bigint, (e.j->>'rid')::bigint, e.j->>'code_insee',
-                e.j->>'commune_nom', e.j->>'lieu', e.j->>'adresse', """
-            + _POINT
-            + """, e.j->>'horaires', e.j->>'texte_original', (e.j->>'extraite')::boolean,
-                CASE WHEN (e.j->>'extraite')::boolean THEN 'extraction' ELSE 'source' END
-            FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e(j)
-            """
-        ),
-        {"rows": _dumps([{**p, "rid": rid, "offre_id": oid} for rid, oid, p in rows])},
+        insert(permanence).from_select(
+            ["offre_id", "enregistrement_id", *_PERMANENCE_COLUMNS, "point", "origine"],
+            select(
+                e.c.offre_id,
+                e.c.rid,
+                *(e.c[name] for name in _PERMANENCE_COLUMNS),
+                wgs84_point(e.c.longitude, e.c.latitude),
+                origine,
+            ),
+        )
     )
 
 
 def replace_permanences(conn: Connection, record_id: int, offer_id: int, rec: Any) -> None:
     """Permanences derived from a record follow it; those entered by people stay."""
+    p = permanence.c
     conn.execute(
-        text(
-            "DELETE FROM permanence WHERE enregistrement_id = :r"
-            " AND origine IN ('source', 'extraction')"
-        ),
-        {"r": record_id},
+        delete(permanence).where(
+            p.enregistrement_id == record_id, p.origine.in_(("source", "extraction"))
+        )
     )
     _insert_permanences(
         conn, [(record_id, offer_id, p) for p in rec.donnees.get("permanences") or []]
@@ -142,23 +128,14 @@ def rebuild_offers(conn: Connection, offer_ids: Iterable[int]) -> set[int]:
     ids = list(offer_ids)
     if not ids:
         return set()
-    survivors = set(
-        conn.execute(
-            text("SELECT DISTINCT coalesce(fusionnee_dans, id) FROM offre WHERE id = ANY(:ids)"),
-            {"ids": ids},
-        ).scalars()
-    )
+    o, es = offre.c, enregistrement_source.c
+    survivor = func.coalesce(o.fusionnee_dans, o.id)
+    survivors = set(conn.execute(select(survivor).distinct().where(any_of(o.id, ids))).scalars())
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in conn.execute(
-        text(
-            """
-            SELECT coalesce(o.fusionnee_dans, o.id) AS survivor, es.source, es.source_id,
-                   es.present, es.donnees
-            FROM enregistrement_source es JOIN offre o ON o.id = es.offre_id
-            WHERE o.id = ANY(:ids) OR o.fusionnee_dans = ANY(:ids)
-            """
-        ),
-        {"ids": list(survivors)},
+        select(survivor.label("survivor"), es.source, es.source_id, es.present, es.donnees)
+        .join_from(enregistrement_source, offre, o.id == es.offre_id)
+        .where(or_(any_of(o.id, survivors), any_of(o.fusionnee_dans, survivors)))
     ):
         grouped[row.survivor].append(
             {
@@ -171,17 +148,22 @@ def rebuild_offers(conn: Connection, offer_ids: Iterable[int]) -> set[int]:
     payload = [{"id": oid, **build_offer(recs)} for oid, recs in grouped.items()]
     apply_overrides(conn, payload)  # human edits win over the sources (mapdir.editing)
     if payload:
-        sets = ", ".join(f"{c} = r.{c}" for c in _COLUMNS)
+        r = json_records(payload, "r", *typed(offre, "id", *_COLUMNS), present=Boolean(), **_PLACED)
+        statut = case(
+            (o.statut.in_(_KEPT_STATUSES), o.statut),
+            (r.c.present, "active"),
+            else_="absente_source",
+        )
         conn.execute(
-            text(
-                f"""
-                UPDATE offre o SET {sets}, point = {_POINT}, statut = {_STATUT},
-                    updated_at = now()
-                FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e(j),
-                     jsonb_populate_record(NULL::offre, e.j) AS r
-                WHERE o.id = r.id
-                """
-            ),
-            {"rows": _dumps(payload)},
+            sql_update(offre)
+            .where(o.id == r.c.id)
+            .values(
+                {
+                    **{name: r.c[name] for name in _COLUMNS},
+                    "point": wgs84_point(r.c.longitude, r.c.latitude),
+                    "statut": statut,
+                    "updated_at": func.now(),
+                }
+            )
         )
     return survivors

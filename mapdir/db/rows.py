@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, exists, func, literal, select
+from sqlalchemy import ColumnElement, Table, Text, any_, cast, column, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import TableValuedAlias
+from sqlalchemy.types import TypeEngine
 
 
 def exists_row(conn: Connection, *where: ColumnElement[bool]) -> bool:
@@ -34,3 +37,30 @@ def lon_lat(point: ColumnElement[Any]) -> tuple[ColumnElement[float], ColumnElem
 def jsonb(value: Any) -> ColumnElement[Any]:
     """A Python value bound as ``jsonb`` (for operators such as ``||``)."""
     return literal(value, JSONB)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text (non-ASCII kept; dates and other values as their string)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def jsonb_text(value: Any) -> ColumnElement[Any]:
+    """A Python value bound as JSON text and cast to ``jsonb`` (``json_text`` rules)."""
+    return cast(literal(json_text(value), Text), JSONB)
+
+
+def typed(table: Table, *names: str) -> list[Any]:
+    """Columns named like ``table``'s, of the same types (for ``json_records``)."""
+    return [column(name, table.c[name].type) for name in names]
+
+
+def json_records(
+    rows: list[dict[str, Any]], name: str, *columns: Any, **more: TypeEngine[Any]
+) -> TableValuedAlias:
+    """``rows`` as a derived table ``name(column type, …)`` (``jsonb_to_recordset``): a
+    whole batch in one parameter, each value converted to its column's type by PostgreSQL,
+    a missing key read as NULL. ``columns``: ``column(name, type)`` (see ``typed``);
+    ``more``: other columns by name and type."""
+    wanted = [*columns, *(column(key, type_) for key, type_ in more.items())]
+    records = func.jsonb_to_recordset(jsonb_text(rows)).table_valued(*wanted)
+    return records.render_derived(name=name, with_types=True)
