@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import text
+from sqlalchemy import func, select
 
 from etl.load import EtlError, run_source
 from etl.sources import SOURCES, newest_file
 from mapdir.config import Settings
 from mapdir.db import get_engine
+from mapdir.db.tables import import_run, offre
 
 
 def _offers_dir(from_dir: Path) -> Path:
@@ -88,13 +89,11 @@ def run_cmd(
 def status_cmd(settings: Settings) -> None:
     """Dernières exécutions par source et nombre d'offres."""
     with get_engine(settings).connect() as conn:
+        run = import_run.c
         rows = conn.execute(
-            text(
-                """
-                SELECT DISTINCT ON (source) source, fichier, statut, started_at, comptes, message
-                FROM import_run ORDER BY source, id DESC
-                """
-            )
+            select(run.source, run.fichier, run.statut, run.started_at, run.comptes, run.message)
+            .distinct(run.source)  # the last run of each source
+            .order_by(run.source, run.id.desc())
         ).all()
         for r in rows:
             c = r.comptes or {}
@@ -104,9 +103,8 @@ def status_cmd(settings: Settings) -> None:
                 f"{c.get('inseres', 0)}, mis à jour {c.get('mis_a_jour', 0)}, rejetés "
                 f"{c.get('rejetes', 0)}" + (f" — {r.message}" if r.message else "")
             )
-        totals = conn.execute(
-            text("SELECT statut, count(*) FROM offre GROUP BY statut ORDER BY statut")
-        ).all()
+        statut = offre.c.statut
+        totals = conn.execute(select(statut, func.count()).group_by(statut).order_by(statut))
         click.echo("offres : " + ", ".join(f"{s} {n}" for s, n in totals))
 
 

@@ -27,13 +27,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import text
+from sqlalchemy import Date, cast, func, select
 from sqlalchemy.engine import Connection
 
 from etl import vocab
 from etl.cleaning import clean_phone, clean_pivot
 from mapdir import csv_export
 from mapdir.config import PROJECT_ROOT
+from mapdir.db.tables import commune, enregistrement_source, offre
 from mapdir.hours.osm import validate_osm
 
 SCHEMA_PATH = (
@@ -67,21 +68,30 @@ _VOCABULARY_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "itinerance": ("itinerance", vocab.ITINERANCE),
 }
 
-_OFFERS_SQL = """
-SELECT o.*, ST_Y(o.point) AS latitude, ST_X(o.point) AS longitude,
-       c.nom AS commune_officielle, c.codes_postaux AS commune_codes_postaux,
-       COALESCE(o.date_maj, o.updated_at::date) AS date_export,
-       ARRAY(
-           SELECT e.source FROM enregistrement_source e
-           WHERE e.offre_id = o.id
-           GROUP BY e.source ORDER BY bool_or(e.present) DESC, e.source
-       ) AS sources
-FROM offre o
-LEFT JOIN commune c ON c.code = o.code_insee
-WHERE o.statut = 'active'
-  AND (CAST(:departement AS text) IS NULL OR c.departement = CAST(:departement AS text))
-ORDER BY o.id
-"""
+#: what an export row is built from: an offer (its geometries aside), its position, its
+#: commune's official name and postcodes, its date, and its sources (present ones first)
+_GEOMETRIES = ("point", "point_xy", "point_3d", "etiquettes")
+_o, _c, _e = offre.c, commune.c, enregistrement_source.c
+_SOURCES = (
+    select(_e.source)
+    .where(_e.offre_id == _o.id)
+    .group_by(_e.source)
+    .order_by(func.bool_or(_e.present).desc(), _e.source)
+)
+_OFFERS = (
+    select(
+        *(column for column in offre.c if column.name not in _GEOMETRIES),
+        func.ST_Y(_o.point).label("latitude"),
+        func.ST_X(_o.point).label("longitude"),
+        _c.nom.label("commune_officielle"),
+        _c.codes_postaux.label("commune_codes_postaux"),
+        func.coalesce(_o.date_maj, cast(_o.updated_at, Date)).label("date_export"),
+        func.array(_SOURCES.scalar_subquery()).label("sources"),
+    )
+    .join_from(offre, commune, _c.code == _o.code_insee, isouter=True)
+    .where(_o.statut == "active")
+    .order_by(_o.id)
+)
 
 
 @dataclass
@@ -275,7 +285,8 @@ def export_rows(
 
     Offers that cannot make a valid row are skipped and counted in ``summary``.
     """
-    result = conn.execute(text(_OFFERS_SQL), {"departement": departement})
+    offers = _OFFERS if departement is None else _OFFERS.where(_c.departement == departement)
+    result = conn.execute(offers)
     for offer in result.mappings():
         row = build_row(dict(offer))
         reason = enforce_schema(row, summary)
