@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, null, select, union_all
 from sqlalchemy.engine import Connection
 
+from mapdir.db.rows import any_of, lon_lat
+from mapdir.db.tables import commune, offre, permanence
 from mapdir.offers.data_inclusion.mapping import (
     NAME_MIN,
     Skipped,
@@ -30,54 +32,59 @@ class Scope:
     bbox: tuple[float, float, float, float] | None = None
     filters: Filters = Filters()
 
-    def where_sql(self) -> tuple[str, dict[str, Any]]:
-        where, params = self.filters.where_sql()
-        clauses = ["o.statut = 'active'", where]
+    def where(self) -> list[ColumnElement[bool]]:
+        """The conditions on ``offre`` and its commune (outer-joined: ``_WITH_COMMUNE``)."""
+        conditions = [_o.statut == "active", self.filters.clause()]
         if self.departement:
-            clauses.append("c.departement = :departement")
-            params["departement"] = self.departement
+            conditions.append(_c.departement == self.departement)
         if self.bbox:
-            clauses.append("o.point && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
-            params.update(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
-        return " AND ".join(clauses), params
+            conditions.append(_o.point.intersects(func.ST_MakeEnvelope(*self.bbox, 4326)))
+        return conditions
 
 
-_OFFER_COLUMNS = """
-    o.id, o.nom, o.pivot, o.typologie, o.adresse, o.complement_adresse, o.code_postal,
-    o.commune_nom, c.nom AS commune_officielle, o.code_insee, ST_X(o.point) AS lon,
-    ST_Y(o.point) AS lat, o.geo_precision, o.telephones, o.courriels, o.sites_web,
-    o.horaires, o.services, o.publics, o.prise_en_charge, o.frais, o.modalites_acces,
-    o.modalites_accompagnement, o.programmes, o.acceslibre_url, o.prise_rdv_url,
-    o.presentation_resume, o.presentation_detail, o.date_maj, o.confirmed_at, o.updated_at
-"""
+_o, _c, _p = offre.c, commune.c, permanence.c
+_WITH_COMMUNE = offre.outerjoin(commune, _c.code == _o.code_insee)
+_OFFER_COLUMNS = (
+    *(_o[name] for name in ("id", "nom", "pivot", "typologie", "adresse", "complement_adresse")),
+    _o.code_postal, _o.commune_nom, _c.nom.label("commune_officielle"), _o.code_insee,
+    *lon_lat(_o.point), _o.geo_precision, _o.telephones, _o.courriels, _o.sites_web,
+    _o.horaires, _o.services, _o.publics, _o.prise_en_charge, _o.frais, _o.modalites_acces,
+    _o.modalites_accompagnement, _o.programmes, _o.acceslibre_url, _o.prise_rdv_url,
+    _o.presentation_resume, _o.presentation_detail, _o.date_maj, _o.confirmed_at,
+    _o.updated_at,
+)  # fmt: skip
 
-# Active permanences of the offers and of the offers merged into them (a merge keeps both
-# offers; the survivor answers for the stops of the other).
-_PERMANENCES_SQL = """
-SELECT coalesce(o0.fusionnee_dans, o0.id) AS offre_id, p.id, p.code_insee, p.commune_nom,
-       p.lieu, p.adresse, p.horaires, ST_X(p.point) AS lon, ST_Y(p.point) AS lat
-FROM permanence p JOIN offre o0 ON o0.id = p.offre_id
-WHERE p.statut = 'active' AND coalesce(o0.fusionnee_dans, o0.id) = ANY(CAST(:ids AS bigint[]))
-ORDER BY p.id
-"""
+
+def _offers_where(*where: ColumnElement[bool]) -> Select[Any]:
+    """The export's columns of the offers matching ``where``, by id."""
+    return select(*_OFFER_COLUMNS).select_from(_WITH_COMMUNE).where(*where).order_by(_o.id)
+
+
+def _survivor(o: Any) -> ColumnElement[int]:
+    """The offer that answers for ``o``: itself, or the one it was merged into."""
+    return func.coalesce(o.c.fusionnee_dans, o.c.id)
 
 
 def _offers(conn: Connection, scope: Scope, page: tuple[int, int] | None = None):
-    where, params = scope.where_sql()
-    limit = ""
+    statement = _offers_where(*scope.where())
     if page is not None:
-        limit = "LIMIT :limit OFFSET :offset"
-        params.update(limit=page[0], offset=page[1])
-    sql = f"""
-        SELECT {_OFFER_COLUMNS} FROM offre o LEFT JOIN commune c ON c.code = o.code_insee
-        WHERE {where} ORDER BY o.id {limit}
-    """
-    return conn.execute(text(sql), params).mappings()
+        statement = statement.limit(page[0]).offset(page[1])
+    return conn.execute(statement).mappings()
 
 
 def _permanences(conn: Connection, offer_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Active permanences of the offers and of the offers merged into them (a merge keeps
+    both offers; the survivor answers for the stops of the other)."""
+    o0 = offre.alias("o0")
+    rows = conn.execute(
+        select(_survivor(o0).label("offre_id"), _p.id, _p.code_insee, _p.commune_nom, _p.lieu,
+               _p.adresse, _p.horaires, *lon_lat(_p.point))
+        .join_from(permanence, o0, o0.c.id == _p.offre_id)
+        .where(_p.statut == "active", any_of(_survivor(o0), offer_ids))
+        .order_by(_p.id)
+    )  # fmt: skip
     out: dict[int, list[dict[str, Any]]] = {}
-    for row in conn.execute(text(_PERMANENCES_SQL), {"ids": offer_ids}).mappings():
+    for row in rows.mappings():
         out.setdefault(row["offre_id"], []).append(dict(row))
     return out
 
@@ -113,27 +120,32 @@ def _records(conn, offers, base_url, summary):
         yield structure, services
 
 
-#: mapping.skip_reason in SQL: a name of at least NAME_MIN characters, blanks collapsed
-NAME_OK_SQL = "length(regexp_replace(btrim({alias}.nom), '\\s+', ' ', 'g')) >= " + str(NAME_MIN)
+def _name_ok(name: ColumnElement[str]) -> ColumnElement[bool]:
+    """mapping.skip_reason in SQL: a name of at least NAME_MIN characters, blanks collapsed."""
+    return func.length(func.regexp_replace(func.btrim(name), r"\s+", " ", "g")) >= NAME_MIN
 
-# The services in scope, one row each: the offer's own (permanence NULL), then its stops'.
-_SERVICE_ROWS_SQL = """
-WITH chosen AS (
-    SELECT o.id, o.nom FROM offre o LEFT JOIN commune c ON c.code = o.code_insee
-    WHERE {where}
-), rows AS (
-    SELECT ch.id AS offre_id, NULL::bigint AS permanence_id FROM chosen ch
-    WHERE {name_ok}
-    UNION ALL
-    SELECT ch.id, p.id FROM chosen ch
-    JOIN offre o0 ON coalesce(o0.fusionnee_dans, o0.id) = ch.id
-    JOIN permanence p ON p.offre_id = o0.id AND p.statut = 'active'
-    WHERE {name_ok}
-)
-SELECT offre_id, permanence_id, count(*) OVER () AS total FROM rows
-ORDER BY offre_id, permanence_id NULLS FIRST
-LIMIT :limit OFFSET :offset
-"""
+
+def _service_rows(scope: Scope, limit: int, offset: int) -> Select[Any]:
+    """The services in scope, one row each: the offer's own (permanence NULL), then its
+    stops', with their total."""
+    chosen = select(_o.id, _o.nom).select_from(_WITH_COMMUNE).where(*scope.where())
+    chosen = chosen.cte("chosen")
+    o0 = offre.alias("o0")
+    own = select(chosen.c.id.label("offre_id"), cast(null(), BigInteger).label("permanence_id"))
+    stops = select(chosen.c.id, _p.id).select_from(
+        chosen.join(o0, _survivor(o0) == chosen.c.id).join(
+            permanence, and_(_p.offre_id == o0.c.id, _p.statut == "active")
+        )
+    )
+    rows = union_all(own.where(_name_ok(chosen.c.nom)), stops.where(_name_ok(chosen.c.nom))).cte(
+        "rows"
+    )
+    return (
+        select(rows.c.offre_id, rows.c.permanence_id, func.count().over().label("total"))
+        .order_by(rows.c.offre_id, rows.c.permanence_id.nulls_first())
+        .limit(limit)
+        .offset(offset)
+    )
 
 
 @dataclass(frozen=True)
@@ -161,20 +173,9 @@ def structures_page(
 ) -> Page:
     """Structures of page ``page`` (from 1) of ``size``; offers that cannot make a valid
     record (mapping.skip_reason) are not counted."""
-    where, params = scope.where_sql()
-    where += " AND " + NAME_OK_SQL.format(alias="o")
-    total = conn.execute(
-        text(f"SELECT count(*) FROM offre o LEFT JOIN commune c ON c.code = o.code_insee "
-             f"WHERE {where}"),
-        params,
-    ).scalar_one()  # fmt: skip
-    rows = conn.execute(
-        text(
-            f"SELECT {_OFFER_COLUMNS} FROM offre o LEFT JOIN commune c ON c.code = o.code_insee"
-            f" WHERE {where} ORDER BY o.id LIMIT :limit OFFSET :offset"
-        ),
-        {**params, "limit": size, "offset": (page - 1) * size},
-    ).mappings()
+    where = [*scope.where(), _name_ok(_o.nom)]
+    total = conn.execute(select(func.count()).select_from(_WITH_COMMUNE).where(*where)).scalar_one()
+    rows = conn.execute(_offers_where(*where).limit(size).offset((page - 1) * size)).mappings()
     items = [build_structure(dict(r), base_url) for r in rows]
     return Page(items, total, page, size)
 
@@ -184,22 +185,11 @@ def services_page(
 ) -> Page:
     """Services of page ``page`` (from 1) of ``size``, in a stable order (offer, then its
     permanences)."""
-    where, params = scope.where_sql()
-    rows = conn.execute(
-        text(_SERVICE_ROWS_SQL.format(where=where, name_ok=NAME_OK_SQL.format(alias="ch"))),
-        {**params, "limit": size, "offset": (page - 1) * size},
-    ).all()
-    total = rows[0].total if rows else _count_services(conn, where, params)
+    rows = conn.execute(_service_rows(scope, size, (page - 1) * size)).all()
+    total = rows[0].total if rows else _count_services(conn, scope)
     offer_ids = list(dict.fromkeys(r.offre_id for r in rows))
     offers = {
-        o["id"]: dict(o)
-        for o in conn.execute(
-            text(
-                f"SELECT {_OFFER_COLUMNS} FROM offre o LEFT JOIN commune c"
-                " ON c.code = o.code_insee WHERE o.id = ANY(CAST(:ids AS bigint[]))"
-            ),
-            {"ids": offer_ids},
-        ).mappings()
+        o["id"]: dict(o) for o in conn.execute(_offers_where(any_of(_o.id, offer_ids))).mappings()
     }
     stops = {p["id"]: p for ps in _permanences(conn, offer_ids).values() for p in ps}
     items = []
@@ -212,10 +202,7 @@ def services_page(
     return Page(items, total, page, size)
 
 
-def _count_services(conn: Connection, where: str, params: dict[str, Any]) -> int:
+def _count_services(conn: Connection, scope: Scope) -> int:
     """The total when the page asked lies beyond the last one (no row to carry it)."""
-    rows = conn.execute(
-        text(_SERVICE_ROWS_SQL.format(where=where, name_ok=NAME_OK_SQL.format(alias="ch"))),
-        {**params, "limit": 1, "offset": 0},
-    ).all()
+    rows = conn.execute(_service_rows(scope, 1, 0)).all()
     return rows[0].total if rows else 0
