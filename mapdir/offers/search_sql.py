@@ -123,6 +123,12 @@ def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
             return cur.fetchall()
 
 
+def postgis_version(conn: Connection) -> str:
+    """PostGIS's version through the search's own path (its pool, the driver cursor, a
+    prepared statement): the health check's proof that the search can answer."""
+    return fetch(conn, "SELECT postgis_lib_version() AS v", {})[0].v
+
+
 #: the offer columns a first-statement row carries when its offer's row rides along
 #: (``id``, ``horaires``, ``lon`` and ``lat`` are columns of every row already)
 CARRIED_FIELDS = tuple(name for name in OFFER_FIELDS if name != "horaires")

@@ -40,8 +40,12 @@ from mapdir.planner.queries import (
     CANDIDATES_SQL,
     CANTON,
     CODE,
+    COMMUNES_BY_CODES,
+    COMMUNES_OF_DEPARTEMENT,
     EPCI,
+    EVERY_COMMUNE,
     EVERY_OFFER_SQL,
+    HALF_OF_THE_COMMUNES,
     IDS,
     LAT,
     LATS,
@@ -196,17 +200,17 @@ def commune_access(
     communes of France), in one statement. `parallel` (national only): run it on two halves
     through two more connections, which see committed data only."""
     offer_filter = offer_filter or Filters()
-    by_codes = "c.code = ANY(CAST(%(codes)s AS text[]))"
+    by_codes = COMMUNES_BY_CODES
     if codes is not None:
         commune_filter = by_codes
     elif departement is not None:
-        commune_filter = "c.departement = %(departement)s"
+        commune_filter = COMMUNES_OF_DEPARTEMENT
     else:
-        commune_filter = "true"  # every commune of France (benchmarks, national reports)
+        commune_filter = EVERY_COMMUNE  # every commune of France (benchmarks, national reports)
     params = {"departement": departement, "codes": list(codes or [])}
-    if commune_filter == "true" and parallel:
-        halves = "abs(hashtext(c.code)) %% 2 = %(part)s"
-        rows = _national_rows(conn, _statement(offer_filter, halves, FAST_WINDOW), params)
+    if commune_filter == EVERY_COMMUNE and parallel:
+        statement = _statement(offer_filter, HALF_OF_THE_COMMUNES, FAST_WINDOW)
+        rows = _national_rows(conn, statement, params)
     else:
         sql = _statement(offer_filter, commune_filter, FAST_WINDOW)
         rows = fetch_binary(conn, sql, params, no_jit=True)

@@ -26,7 +26,16 @@ from mapdir.errors import InvalidParameter
 from mapdir.offers.filters import Filters
 from mapdir.offers.type_offre import types_of
 from mapdir.planner import supply as supply_hours
-from mapdir.planner.queries import BOURG_SQL, COMMUNES_SQL, SUPPLY_SQL, fetch_binary
+from mapdir.planner.queries import (
+    BOURG_SQL,
+    COMMUNES_SQL,
+    EVERY_COMMUNE,
+    OFFERS_IN_BOX,
+    PERMANENCES_IN_BOX,
+    PLACES_OF_CODES,
+    SUPPLY_SQL,
+    fetch_binary,
+)
 
 NEEDS = ("population", "seniors", "peu_diplomes", "fragilite")
 NEED_LABELS = {
@@ -102,8 +111,8 @@ def load_communes(conn: Connection, where: str, params: dict, besoin: str) -> Co
     lat = np.array([r[7] for r in rows], dtype=float)
     source = np.full(n, "point_commune", dtype=object)
     if n:
-        national = where == "true"
-        codes = "true" if national else "{a}.code_insee = ANY(%(codes)s)"
+        national = where == EVERY_COMMUNE
+        codes = "true" if national else PLACES_OF_CODES
         sql = BOURG_SQL.format(codes_o=codes.format(a="o"), codes_p=codes.format(a="p"))
         bourg = fetch_binary(conn, sql, {"codes": list(code)})
         if bourg:
@@ -184,9 +193,7 @@ def load_supply(
         area_o = area_p = "true"
     else:
         params.update(dict(zip(("x0", "y0", "x1", "y1"), bbox, strict=True)))
-        env = "ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)"
-        area_o = f"o.point && {env}"
-        area_p = f"coalesce(p.point, c.point) && {env}"
+        area_o, area_p = OFFERS_IN_BOX, PERMANENCES_IN_BOX
     sql = SUPPLY_SQL.format(
         filter_o=offer_filter.where_literal_sql("o"),
         filter_s=offer_filter.where_literal_sql("s"),

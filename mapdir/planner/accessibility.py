@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from mapdir.db.tables import commune
 from mapdir.planner import e2sfca
 from mapdir.planner.access_data import NEED_LABELS, Communes, Supply, load_communes, load_supply
+from mapdir.planner.queries import COMMUNES_IN_BOX, EVERY_COMMUNE
 from mapdir.planner.request import PlanRequest
 
 ZONE_BLANCHE = "zone_blanche"
@@ -117,7 +118,7 @@ def compute(
     reach_m = mode.metres(threshold)
     dep = req.departement_or_none
     if dep is None:
-        communes = load_communes(conn, "true", {}, req.besoin)
+        communes = load_communes(conn, EVERY_COMMUNE, {}, req.besoin)
         inside = np.ones(len(communes), dtype=bool)
         supply = load_supply(conn, req.offer_filter, None, req.heures_par_defaut, req.heures_arret)
     else:
@@ -131,7 +132,7 @@ def compute(
         search_m = max(reach_m, NEAREST_SEARCH_M)
         box = _bbox(lon, lat, 2 * reach_m + search_m)
         communes = load_communes(
-            conn, "c.point && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)",
+            conn, COMMUNES_IN_BOX,
             dict(zip(("x0", "y0", "x1", "y1"), box, strict=True)), req.besoin,
         )  # fmt: skip
         inside = communes.departement == dep

@@ -105,6 +105,20 @@ WHERE p.statut = 'active' AND s.statut = 'active' AND c.point IS NOT NULL
   AND {filter_s} AND {area_p}
 """
 
+#: conditions on the communes (alias c) of CANDIDATES_SQL and COMMUNES_SQL
+EVERY_COMMUNE = "true"
+COMMUNES_BY_CODES = "c.code = ANY(CAST(%(codes)s AS text[]))"
+COMMUNES_OF_DEPARTEMENT = "c.departement = %(departement)s"
+HALF_OF_THE_COMMUNES = "abs(hashtext(c.code)) %% 2 = %(part)s"  # part: 0 or 1
+#: a box given as the parameters x0, y0, x1, y1 (WGS 84)
+BOX = "ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)"
+COMMUNES_IN_BOX = f"c.point && {BOX}"
+#: BOURG_SQL's condition on the places (alias {a}) of some communes
+PLACES_OF_CODES = "{a}.code_insee = ANY(%(codes)s)"
+#: SUPPLY_SQL's areas: the offers' and the permanences' places in a box
+OFFERS_IN_BOX = f"o.point && {BOX}"
+PERMANENCES_IN_BOX = f"coalesce(p.point, c.point) && {BOX}"
+
 
 def fetch_binary(conn: Connection, sql: str, params: dict, no_jit: bool = False) -> list[tuple]:
     """Binary rows of a statement on the driver's cursor; ``no_jit`` for the candidate

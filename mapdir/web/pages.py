@@ -18,8 +18,7 @@ def home():
 def _search_answers() -> tuple[bool, str]:
     """The search's own path: its engine's pool, the driver cursor, a prepared statement."""
     try:
-        rows = search_sql.fetch(search_connection(), "SELECT postgis_lib_version() AS v", {})
-        return True, f"PostGIS {rows[0].v}"
+        return True, f"PostGIS {search_sql.postgis_version(search_connection())}"
     except Exception as exc:  # noqa: BLE001 - any failure means "not answering"
         return False, type(exc).__name__
 
