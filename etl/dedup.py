@@ -4,7 +4,7 @@ Candidates: active offers from disjoint sets of sources within ``RADIUS_M`` metr
 (``ST_DWithin`` on geography, pre-filtered by the GiST index), sharing a SIRET, or in the
 same commune when one of them is only placed at the commune's centre (then the distance is
 no evidence and the pair needs a similar name, address or a shared phone). Each
-pair is scored by ``etl.dedup_score.score_pair`` (explainable components); every score
+pair is scored by ``mapdir.offers.dedup_score.score_pair`` (explainable components); every score
 and decision is stored in ``doublon``. A "fusion" merges the less authoritative offer into
 the other (``statut = 'fusionnee'``, ``fusionnee_dans``): nothing is deleted, and
 ``undo_merge`` restores both offers.
@@ -18,10 +18,10 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 
-from etl.dedup_score import PairSide, score_pair
 from etl.rebuild import rebuild_offers
 from mapdir.db.rows import any_of, lon_lat
 from mapdir.db.tables import doublon, enregistrement_source, offre
+from mapdir.offers.dedup_score import PairSide, score_pair
 from mapdir.offers.merge import SOURCE_RANK
 
 RADIUS_M = 300

@@ -69,3 +69,19 @@ def discard(var_dir: Path, user_id: int, token: str) -> None:
     path = _path(var_dir, user_id, token)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def mark_checked(var_dir: Path, user_id: int, token: str, mapping: dict[str, int]) -> None:
+    """Remember that the staged table was checked with this column mapping: the import
+    itself is allowed only after a successful check of the same file and mapping."""
+    stored = staged(var_dir, user_id, token)
+    path = _path(var_dir, user_id, token)
+    if stored is None or path is None:
+        return
+    stored["verifie"] = {target: int(index) for target, index in mapping.items()}
+    path.write_text(json.dumps(stored, ensure_ascii=False))
+
+
+def checked_with(stored: dict[str, Any], mapping: dict[str, int]) -> bool:
+    """Whether ``stored`` was checked successfully with exactly this mapping."""
+    return stored.get("verifie") == mapping

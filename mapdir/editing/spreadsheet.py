@@ -1,6 +1,7 @@
 """Spreadsheet import (CSV or XLSX): read the table (mapdir.editing.table_file, within
 bounds), map its columns to offer fields, and create the offers row by row with a French
-error per rejected row.
+error per rejected row, naming its column. French hours are converted or kept as text;
+rows repeating an offer already there are shown, not created (import_duplicates).
 
 Each row goes through the same parsing and permission checks as the web form
 (``parse_offer_form``, ``services.create_offer``), each in its own savepoint: a bad row is
@@ -21,8 +22,11 @@ from mapdir.db.tables import code_postal, commune
 from mapdir.editing import services
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import FIELDS, parse_offer_form
+from mapdir.editing.import_duplicates import Duplicate, find_duplicate
 from mapdir.editing.table_file import read_table as read_table  # the reading, bounded
 from mapdir.errors import MapdirError
+from mapdir.hours.free_text import free_text_to_osm
+from mapdir.hours.osm import validate_osm
 
 # target → label; lat/lon are separate columns in a sheet
 TARGETS = {
@@ -45,12 +49,25 @@ _ALIASES = {
 }
 
 
+NO_COMMUNE = (
+    "commune introuvable : donnez un code postal d'une seule commune, ou le code postal et le"
+    " nom de la commune, ou le code INSEE."
+)
+
+
 @dataclass
 class RowResult:
     line: int
     nom: str
     offer_id: int | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the row is not created
+    notes: list[str] = field(default_factory=list)  # what was read differently (hours…)
+    duplicate: Duplicate | None = None  # not created: the offer it repeats
+    resembles: Duplicate | None = None  # created, but maybe the same place as this offer
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and self.duplicate is None
 
 
 def _key(label: str) -> str:
@@ -78,12 +95,33 @@ def _choices(name: str, raw: str) -> list[str]:
     return [by_label.get(_key(p), p) for p in parts]
 
 
-def _form(row: list[str], mapping: dict[str, int]) -> MultiDict:
+def _hours(form: MultiDict, raw: str, column: str) -> str | None:
+    """OSM hours as they are, French free text converted when the project's converter reads
+    it ("mercredi 9h-12h" → "We 09:00-12:00"), else kept as the text shown to the public;
+    returns the note telling the person what was done."""
+    if not raw or validate_osm(raw):
+        form["horaires"] = raw
+        return None
+    converted = free_text_to_osm(raw)
+    if converted:
+        form["horaires"] = converted
+        return f"Colonne {column} : « {raw} » lu comme « {converted} »."
+    form["horaires"] = ""
+    kept = form.get("horaires_texte", "").strip()
+    form["horaires_texte"] = f"{kept}\n{raw}" if kept and raw not in kept else kept or raw
+    return f"Colonne {column} : « {raw} » gardé en texte libre (non lu automatiquement)."
+
+
+def _form(row: list[str], mapping: dict[str, int], headers: list[str]) -> tuple[MultiDict, list]:
     form: MultiDict = MultiDict()
+    notes: list[str] = []
+    hours: str | None = None
     for target, index in mapping.items():
         raw = row[index] if index < len(row) else ""
         kind = FIELDS[target].kind if target in FIELDS else "text"
-        if kind == "choices":
+        if target == "horaires":
+            hours = raw.strip()  # after horaires_texte, which it may complete
+        elif kind == "choices":
             for value in _choices(target, raw):
                 form.add(target, value)
         elif kind == "lines":
@@ -92,7 +130,33 @@ def _form(row: list[str], mapping: dict[str, int]) -> MultiDict:
             form[target] = {"oui": "oui", "non": "non", "1": "oui", "0": "non"}.get(_key(raw), "")
         else:
             form[target] = raw
-    return form
+    if hours is not None:
+        note = _hours(form, hours, column_name("horaires", mapping, headers))
+        notes += [note] if note else []
+    return form, notes
+
+
+def column_name(target: str, mapping: dict[str, int], headers: list[str]) -> str:
+    """« header » of the column mapped to ``target`` (the field's label when unmapped)."""
+    index = mapping.get(target)
+    if index is not None and index < len(headers) and str(headers[index]).strip():
+        return f"« {headers[index]} »"
+    return f"« {TARGETS.get(target, target)} » (non choisie)"
+
+
+def _error(field: str, message: str, mapping: dict[str, int], headers: list[str]) -> str:
+    """A row's error naming the column(s) it comes from."""
+    if field == "point":
+        where = " et ".join(column_name(t, mapping, headers) for t in ("latitude", "longitude"))
+        return f"Colonnes {where} : {message}"
+    if field == "code_insee" and "code_insee" not in mapping:
+        used = [t for t in ("code_postal", "commune_nom") if t in mapping]
+        if used:  # the commune came (or not) from the postcode and the commune's name
+            where = " et ".join(column_name(t, mapping, headers) for t in used)
+            return f"Colonnes {where} : {message}"
+    if field in TARGETS:
+        return f"Colonne {column_name(field, mapping, headers)} : {message}"
+    return message
 
 
 def _resolve_insee(conn: Connection, form: MultiDict) -> None:
@@ -115,26 +179,40 @@ def import_rows(
     rows: list[list[str]],
     mapping: dict[str, int],
     *,
+    headers: list[str] | None = None,
     dry_run: bool = False,
 ) -> list[RowResult]:
-    """Create one offer per valid row (line numbers as in the file: header = line 1)."""
+    """Create one offer per valid row (line numbers as in the file: header = line 1).
+
+    A row repeating an offer of the directory (or of an earlier row) is not created; one
+    that only may repeat it is created and shown with the offer it resembles."""
+    headers = headers or []
     results: list[RowResult] = []
     outer = conn.begin_nested()
     for number, row in enumerate(rows, start=2):
-        form = _form(row, mapping)
+        form, notes = _form(row, mapping, headers)
         _resolve_insee(conn, form)
         values, errors = parse_offer_form(form)
-        result = RowResult(number, values.get("nom") or "")
-        result.errors = list(errors.values())
-        if not errors:
-            savepoint = conn.begin_nested()
-            try:
-                result.offer_id = services.create_offer(conn, user, values)
-                savepoint.commit()
-            except MapdirError as exc:
-                savepoint.rollback()
-                result.errors.append(exc.message)
+        if errors.get("code_insee") and "code_insee" not in mapping:
+            errors["code_insee"] = NO_COMMUNE
+        result = RowResult(number, values.get("nom") or "", notes=notes)
+        result.errors = [_error(f, m, mapping, headers) for f, m in errors.items()]
         results.append(result)
+        if errors:
+            continue
+        duplicate = find_duplicate(conn, values)
+        if duplicate and duplicate.certain:
+            result.duplicate = duplicate
+            continue
+        result.resembles = duplicate
+        savepoint = conn.begin_nested()
+        try:
+            result.offer_id = services.create_offer(conn, user, values)
+            savepoint.commit()
+        except MapdirError as exc:
+            savepoint.rollback()
+            field = getattr(exc, "parametre", None) or "code_insee"  # the territory's column
+            result.errors.append(_error(field, exc.message, mapping, headers))
     if dry_run:
         outer.rollback()
     else:

@@ -1,5 +1,6 @@
 """Spreadsheet import (CSV/XLSX) in two steps: upload (the table is staged server-side for
-its owner, mapdir.editing.import_staging), then map the columns, check and import."""
+its owner, mapdir.editing.import_staging), then map the columns, check, and import — the
+import only after a successful check of the same file with the same columns."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from mapdir.http.context import current_user, engine, settings
 from mapdir.http.limits import MULTIPART_MARGIN, body_limit
 from mapdir.web.auth_pages import login_required
 from mapdir.web.edit_pages import edit_bp
+
+CHECK_FIRST = (
+    "Vérifiez d'abord le fichier avec ces colonnes : l'import se fait après une vérification"
+    " réussie (au moins une ligne valide)."
+)
 
 
 @edit_bp.route("/edition/import", methods=["GET", "POST"])
@@ -38,7 +44,8 @@ def import_upload():
     return _import_page(token, headers, rows, spreadsheet.guess_mapping(headers))
 
 
-def _import_page(token, headers, rows, mapping, results=None, done=False, status=200):
+def _import_page(token, headers, rows, mapping, *, status=200, **outcome):
+    """The mapping form; ``outcome``: results, done, checked, erreur."""
     page = render_template(
         "edition/import_colonnes.html",
         token=token,
@@ -47,8 +54,7 @@ def _import_page(token, headers, rows, mapping, results=None, done=False, status
         count=len(rows),
         targets=spreadsheet.TARGETS,
         mapping=mapping,
-        results=results,
-        done=done,
+        **{"results": None, "done": False, "checked": False, **outcome},
     )
     return page, status
 
@@ -59,7 +65,8 @@ def import_run(token: str):
     """Step 2: map the columns, check (dry run) or import; errors per row, in French."""
     if not can_create(current_user()):
         abort(403)
-    stored = import_staging.staged(settings().var_dir, current_user().id, token)
+    var_dir, user = settings().var_dir, current_user()
+    stored = import_staging.staged(var_dir, user.id, token)
     if stored is None:
         raise NotFound(import_staging.GONE)
     headers, rows = stored["headers"], stored["rows"]
@@ -67,8 +74,28 @@ def import_run(token: str):
     if "nom" not in mapping:
         return _import_page(token, headers, rows, mapping, status=400)
     dry_run = request.form.get("action") != "importer"
+    if not dry_run and not import_staging.checked_with(stored, mapping):
+        return _import_page(token, headers, rows, mapping, status=400, erreur=CHECK_FIRST)
     with engine().begin() as conn:
-        results = spreadsheet.import_rows(conn, current_user(), rows, mapping, dry_run=dry_run)
+        results = spreadsheet.import_rows(
+            conn,
+            user,
+            rows,
+            mapping,
+            headers=headers,
+            dry_run=dry_run,
+        )
+    checked = dry_run and any(r.valid for r in results)
+    if checked:
+        import_staging.mark_checked(var_dir, user.id, token, mapping)
     if not dry_run:
-        import_staging.discard(settings().var_dir, current_user().id, token)
-    return _import_page(token, headers, rows, mapping, results=results, done=not dry_run)
+        import_staging.discard(var_dir, user.id, token)
+    return _import_page(
+        token,
+        headers,
+        rows,
+        mapping,
+        results=results,
+        done=not dry_run,
+        checked=checked,
+    )

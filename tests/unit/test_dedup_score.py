@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import dedup_score
-from etl.dedup_score import (
+from mapdir.geo.geodesy import haversine_m
+from mapdir.offers import dedup_score
+from mapdir.offers.dedup_score import (
     PairSide,
     address_similarity,
     anct_score,
@@ -23,7 +24,6 @@ from etl.dedup_score import (
     normalize_name,
     score_pair,
 )
-from mapdir.geo.geodesy import haversine_m
 from tests import dedup_pairs
 
 TESTS_DIR = Path(__file__).resolve().parents[1]

@@ -1,0 +1,148 @@
+"""Issue 18, animators 5: the spreadsheet import converts French hours (or keeps them as
+text), names the column of each error, imports only after a successful check of the same
+file and columns, never creates an offer twice (same scorer as the pipeline's dedup) and
+links to what it created, which is fresh."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import text
+
+from tests.integration.test_auth import csrf, drop_users, login, make_user
+
+SAINT_JUNIEN = "87154"
+PREFIX = "TEST-IMPORT18"
+HEADER = "Nom;Adresse;Code INSEE;CP;Téléphone;Horaires;lat;lon\n"
+SHEET = HEADER + (
+    f"{PREFIX} Médiathèque;12 rue Louis Codet;87154;87200;05 55 02 17 17;mercredi 9h-12h;;\n"
+    f"{PREFIX} Espace emploi;3 place Lénine;87154;87200;;sur rendez-vous le jeudi;;\n"
+    f"{PREFIX} Mauvais CP;;87154;8720;;;;\n"
+    f"{PREFIX} Mauvaise position;;87154;87200;;;quarante;1.0\n"
+    f"{PREFIX} Maison des services;5 rue de la Paix;87154;87200;05 55 43 00 00;;;\n"
+    f"{PREFIX} Maison des services;5 rue de la Paix;87154;87200;05 55 43 00 00;;;\n"
+)
+
+
+@pytest.fixture(scope="module")
+def importer(engine, app):
+    app.config["EDITING_GEOCODER"] = None
+    with engine.begin() as conn:
+        existing = conn.execute(
+            text(
+                "INSERT INTO offre (nom, adresse, code_postal, code_insee, commune_nom,"
+                " telephones, point, geo_precision) SELECT :n, '12 rue Louis Codet', '87200',"
+                " code, nom, ARRAY['05 55 02 17 17'], point, 'commune' FROM commune"
+                " WHERE code = :c RETURNING id"
+            ),
+            {"n": "Médiathèque municipale", "c": SAINT_JUNIEN},
+        ).scalar_one()
+    user = make_user(engine, "animateur", departement="87")
+    yield existing, user
+    drop_users(engine, [user])
+    with engine.begin() as conn:
+        ids = [existing] + list(
+            conn.execute(text("SELECT id FROM offre WHERE nom LIKE :p"), {"p": PREFIX + "%"})
+            .scalars()
+            .all()
+        )
+        conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": ids})
+        conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": ids})
+
+
+def _client(app, user):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.0.1"
+    assert login(client, user.email).status_code == 302
+    return client
+
+
+def _upload(client, sheet: str) -> tuple[str, dict]:
+    page = client.post(
+        "/edition/import",
+        data={
+            "csrf_token": csrf(client, "/edition/import"),
+            "fichier": (io.BytesIO(sheet.encode()), "partenaires.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    token = re.search(r"/edition/import/([\w-]+)", page).group(1)
+    mapping = dict(
+        re.findall(r'name="(colonne_\w+)">(?:(?!</select>).)*?value="(\d+)" selected', page, re.S)
+    )
+    assert {"colonne_nom", "colonne_horaires", "colonne_latitude"} <= set(mapping)
+    assert 'id="importer"' not in page  # no « Importer » before a check
+    return token, mapping | {"csrf_token": csrf(client, "/edition/import")}
+
+
+def _created(engine) -> dict[str, tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT nom, horaires, horaires_texte, confirmed_at IS NOT NULL AS fresh, id"
+                " FROM offre WHERE nom LIKE :p ORDER BY id"
+            ),
+            {"p": PREFIX + "%"},
+        ).all()
+    return {r.nom.removeprefix(PREFIX + " "): tuple(r) for r in rows}
+
+
+def test_import_checks_first_names_columns_keeps_hours_and_never_creates_twice(
+    app, engine, importer
+):
+    existing, user = importer
+    client = _client(app, user)
+    token, form = _upload(client, SHEET)
+
+    refused = client.post(f"/edition/import/{token}", data=form | {"action": "importer"})
+    assert refused.status_code == 400 and "Vérifiez d&#39;abord" in refused.get_data(True)
+    assert _created(engine) == {}
+
+    report = client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    page = report.get_data(as_text=True)
+    assert 'id="importer"' in page
+    assert "Ligne 4 (TEST-IMPORT18 Mauvais CP) : Colonne « CP » : Le code postal" in page
+    assert "Colonnes « lat » et « lon » : Latitude et longitude doivent" in page
+    assert "« mercredi 9h-12h » lu comme « We 09:00-12:00 »" in page
+    assert "« sur rendez-vous le jeudi » gardé en texte libre" in page
+    # the first row is the médiathèque already in the directory: shown with it, not created
+    twin = re.search(r'id="doublon-ligne-2">(.*?)</li>', page, re.S).group(1)
+    assert f"/edition/offres/{existing}" in twin and "score" in twin
+    # the repeated row (lines 6 and 7) is created once
+    assert re.search(r'id="doublon-ligne-7">', page)
+    assert "2 ligne(s) valide(s), 2 ligne(s) en erreur, 2 doublon(s) non créé(s)" in page
+    assert _created(engine) == {}  # a check writes nothing
+
+    other = dict(form, colonne_telephones="")  # other columns: check again first
+    again = client.post(f"/edition/import/{token}", data=other | {"action": "importer"})
+    assert again.status_code == 400 and _created(engine) == {}
+
+    done = client.post(f"/edition/import/{token}", data=form | {"action": "importer"})
+    page = done.get_data(as_text=True)
+    created = _created(engine)
+    assert set(created) == {"Espace emploi", "Maison des services"}
+    for _nom, _hours, _text, fresh, offer_id in created.values():
+        assert f'href="/edition/offres/{offer_id}"' in page  # links to what was created
+        assert fresh  # just imported: confirmed by the person who imported it
+    assert created["Espace emploi"][1:3] == (None, "sur rendez-vous le jeudi")
+
+    # the same file again: nothing is created twice
+    token, form = _upload(client, SHEET)
+    page = client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    page = page.get_data(as_text=True)
+    assert "0 ligne(s) valide(s)" in page and 'id="importer"' not in page
+    for line in (2, 3, 6, 7):
+        assert f'id="doublon-ligne-{line}"' in page
+    assert set(_created(engine)) == {"Espace emploi", "Maison des services"}
+
+
+def test_hours_read_by_the_converter_are_stored_as_osm(app, engine, importer):
+    _existing, user = importer
+    client = _client(app, user)
+    sheet = HEADER + f"{PREFIX} Atelier;1 avenue Gay-Lussac;87154;87200;;mercredi 9h-12h;;\n"
+    token, form = _upload(client, sheet)
+    client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    client.post(f"/edition/import/{token}", data=form | {"action": "importer"})
+    assert _created(engine)["Atelier"][1:3] == ("We 09:00-12:00", None)
