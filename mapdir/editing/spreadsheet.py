@@ -23,6 +23,8 @@ from mapdir.editing import services
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import FIELDS, parse_offer_form
 from mapdir.editing.import_duplicates import Duplicate, find_duplicate
+from mapdir.editing.permissions import commune_in_scope
+from mapdir.editing.placement import OUT_OF_TERRITORY
 from mapdir.editing.table_file import read_table as read_table  # the reading, bounded
 from mapdir.errors import MapdirError
 from mapdir.hours.free_text import free_text_to_osm
@@ -199,6 +201,9 @@ def import_rows(
         result.errors = [_error(f, m, mapping, headers) for f, m in errors.items()]
         results.append(result)
         if errors:
+            continue
+        if not commune_in_scope(conn, user, values.get("code_insee")):  # before any lookup
+            result.errors.append(_error("code_insee", OUT_OF_TERRITORY, mapping, headers))
             continue
         duplicate = find_duplicate(conn, values)
         if duplicate and duplicate.certain:

@@ -138,7 +138,7 @@
       var badFrom = a === null, badTo = b === null;
       if (badFrom || badTo) {
         var shown = badFrom ? s.from.value : s.to.value;
-        message = "Heure invalide « " + shown.trim() + " » : écrivez HH:MM, de 00:00 à 23:59.";
+        message = "Heure invalide «\u00a0" + shown.trim() + "\u00a0» : écrivez HH:MM, de 00:00 à 23:59.";
       } else if (a >= b) {
         badTo = true;
         message = "La fin (" + b + ") doit être après le début (" + a + ").";

@@ -146,3 +146,22 @@ def test_hours_read_by_the_converter_are_stored_as_osm(app, engine, importer):
     client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
     client.post(f"/edition/import/{token}", data=form | {"action": "importer"})
     assert _created(engine)["Atelier"][1:3] == ("We 09:00-12:00", None)
+
+
+def test_rows_outside_the_territory_are_refused_before_any_lookup(app, engine, importer):
+    _existing, user = importer
+    with engine.begin() as conn:
+        elsewhere = conn.execute(
+            text(
+                "INSERT INTO offre (nom, code_insee, commune_nom, point) SELECT :n, code, nom,"
+                " point FROM commune WHERE code = '93066' RETURNING id"
+            ),
+            {"n": f"{PREFIX} Ailleurs"},
+        ).scalar_one()
+    client = _client(app, user)
+    sheet = HEADER + f"{PREFIX} Ailleurs;;93066;93200;;;;\n"
+    token, form = _upload(client, sheet)
+    page = client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    page = page.get_data(as_text=True)
+    assert "Colonne « Code INSEE » : Cette commune est hors de votre territoire." in page
+    assert f"/edition/offres/{elsewhere}" not in page  # another territory's offer is not told
