@@ -2,44 +2,36 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from mapdir.api import api_bp
-from mapdir.errors import InvalidParameter
+from mapdir.api.endpoints import endpoint
+from mapdir.geo.parameters import Commune, Communes, CommunesParams
 from mapdir.geo.services import commune_detail, communes_by_postcode, search_communes
 from mapdir.http.context import connection
-from mapdir.text import ascii_int
 
 
-def int_param(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = ascii_int(raw)
-    except ValueError:
-        raise InvalidParameter(f"« {name} » doit être un nombre entier.", parametre=name) from None
-    if not lo <= value <= hi:
-        raise InvalidParameter(f"« {name} » doit être compris entre {lo} et {hi}.", parametre=name)
-    return value
-
-
-@api_bp.get("/communes")
-def communes():
-    postcode = request.args.get("code_postal")
-    q = request.args.get("q")
-    if postcode is not None:
-        results = communes_by_postcode(connection(), postcode)
-    elif q is not None:
-        results = search_communes(connection(), q, int_param("limite", 10, 1, 50))
+@endpoint(
+    "get",
+    "/communes",
+    "Communes d'un code postal, ou recherche par nom",
+    query=CommunesParams,
+    answer=Communes,
+    errors=(400, 404),
+)
+def communes(params: CommunesParams):
+    if params.code_postal is not None:
+        results = communes_by_postcode(connection(), params.code_postal)
     else:
-        raise InvalidParameter(
-            "Indiquez « code_postal » (ex. 87400) ou « q » (début du nom de la commune).",
-            parametre="code_postal",
-        )
+        results = search_communes(connection(), params.q, params.limite)
     return jsonify({"communes": results, "nombre": len(results)})
 
 
-@api_bp.get("/communes/<code>")
+@endpoint(
+    "get",
+    "/communes/<code>",
+    "Une commune (EPCI, canton, codes postaux)",
+    answer=Commune,
+    errors=(400, 404),
+)
 def commune(code: str):
     return jsonify(commune_detail(connection(), code))

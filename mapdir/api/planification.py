@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from mapdir.api import api_bp
+from mapdir.api.endpoints import endpoint
 from mapdir.editing.permissions import require_planner
 from mapdir.errors import InvalidParameter
 from mapdir.http.context import connection, current_user, engine, settings
@@ -30,7 +30,9 @@ def json_body() -> dict:
     return data
 
 
-@api_bp.get("/couverture")
+@endpoint(
+    "get", "/couverture", "Accès de chaque commune à l'offre la plus proche", errors=(400, 404)
+)
 def couverture():
     report = services.coverage(connection(), plan_request())
     body = {k: v for k, v in report.items() if k != "communes"}
@@ -38,7 +40,13 @@ def couverture():
     return jsonify(body)
 
 
-@api_bp.get("/couverture.geojson")
+@endpoint(
+    "get",
+    "/couverture.geojson",
+    "Accès par commune, avec les contours (GeoJSON)",
+    media="application/geo+json",
+    errors=(400, 404),
+)
 def couverture_geojson():
     req = plan_request()
     report = services.coverage(connection(), req)
@@ -47,12 +55,18 @@ def couverture_geojson():
     return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
 
-@api_bp.get("/accessibilite")
+@endpoint("get", "/accessibilite", "Accessibilité de chaque commune (E2SFCA)", errors=(400, 404))
 def accessibilite():
     return jsonify(access_report.report(connection(), plan_request()))
 
 
-@api_bp.get("/accessibilite.geojson")
+@endpoint(
+    "get",
+    "/accessibilite.geojson",
+    "Accessibilité par commune, avec les contours (GeoJSON)",
+    media="application/geo+json",
+    errors=(400, 404),
+)
 def accessibilite_geojson():
     req = plan_request()
     report = access_report.report(connection(), req)
@@ -61,7 +75,12 @@ def accessibilite_geojson():
     return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
 
-@api_bp.get("/classement")
+@endpoint(
+    "get",
+    "/classement",
+    "Classement des EPCI ou cantons pour un territoire pilote",
+    errors=(400, 404),
+)
 def classement():
     niveau = request.args.get("niveau", "epci")
     req = plan_request()
@@ -69,12 +88,14 @@ def classement():
     return jsonify({"niveau": niveau, "mesure": req.mesure, "territoires": territories})
 
 
-@api_bp.post("/planification")
+@endpoint(
+    "post", "/planification", "Arrêts d'une mission itinérante, courbe, tournée", errors=(400, 404)
+)
 def planification():
     return jsonify(services.stops(connection(), plan_request(json_body())))
 
 
-@api_bp.post("/planification/publier")
+@endpoint("post", "/planification/publier", "Publier un plan", status=201, errors=(400, 403, 404))
 def publier():
     data = json_body()
     req = plan_request(data)
@@ -85,14 +106,14 @@ def publier():
     return jsonify({"plan_id": plan_id, "statut": "publie", "plan": plan}), 201
 
 
-@api_bp.get("/plans")
+@endpoint("get", "/plans", "Plans publiés d'un département", errors=(400, 404))
 def plans():
     req = plan_request()
     territories.check_departement(connection(), req.departement)
     return jsonify({"plans": publication.list_plans(connection(), req.departement)})
 
 
-@api_bp.post("/plans/<int:plan_id>/confirmer")
+@endpoint("post", "/plans/<int:plan_id>/confirmer", "Confirmer un plan", errors=(403, 404, 409))
 def confirmer(plan_id: int):
     require_planner(current_user(), publication.plan_departement(connection(), plan_id))
     with engine().begin() as conn:
@@ -100,7 +121,7 @@ def confirmer(plan_id: int):
     return jsonify({"plan_id": plan_id, "statut": "confirme"})
 
 
-@api_bp.post("/plans/<int:plan_id>/retirer")
+@endpoint("post", "/plans/<int:plan_id>/retirer", "Retirer un plan", errors=(403, 404))
 def retirer(plan_id: int):
     require_planner(current_user(), publication.plan_departement(connection(), plan_id))
     with engine().begin() as conn:

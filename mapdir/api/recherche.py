@@ -1,44 +1,67 @@
-"""/api/v1/recherche, /api/v1/offres/<id>, /api/v1/offres.geojson: parameters validated by
-mapdir.offers.parameters, answers from the search service."""
+"""/api/v1/recherche, /api/v1/offres/<id>, /api/v1/offres.geojson: thin routes over the
+search service; parameters and answers are declared in mapdir.offers.parameters/schemas."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from mapdir.api import api_bp
-from mapdir.errors import InvalidParameter
+from mapdir.api.endpoints import endpoint
 from mapdir.http.context import connection, search_connection, settings
 from mapdir.offers.detail import offer_detail, offers_geojson
-from mapdir.offers.parameters import parse_geojson_request, parse_search_request
+from mapdir.offers.parameters import GeoJSONParams, OfferPath, SearchParams
+from mapdir.offers.schemas import OffreFiche, OffresGeoJSON, Recherche
 from mapdir.offers.search import search_offers
 
 
-@api_bp.get("/recherche")
-def recherche():
+@endpoint(
+    "get",
+    "/recherche",
+    "Les offres les plus proches correspondant aux critères",
+    query=SearchParams,
+    answer=Recherche,
+    errors=(400, 404),
+    description="Classement par distance géodésique (KNN PostGIS puis re-classement exact), "
+    "sans rayon fixe. Depuis un code postal sans commune choisie, la distance est mesurée au "
+    "centre de commune le plus proche parmi les communes du code postal. Les offres de la "
+    "commune d'origine passent en premier à distance égale. Les permanences itinérantes "
+    "passant dans la commune (ou à moins de 5 km) ajoutent leur offre avec ses prochains "
+    "passages. Les offres à distance sont à part. Paramètres inconnus refusés (400).",
+)
+def recherche(params: SearchParams):
     config = settings()
     return jsonify(
         search_offers(
             search_connection(),
-            parse_search_request(request.args),
+            params.request(),
             detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
             speed_kmh=config.float("MAPDIR_SPEED_KMH"),
         )
     )
 
 
-@api_bp.get("/offres/<offre_id>")
-def offre(offre_id: str):
-    if not (offre_id.isascii() and offre_id.isdigit()) or len(offre_id) > 18:  # not "²"
-        raise InvalidParameter(
-            f"Identifiant d'offre invalide : « {offre_id} » (un nombre entier).", parametre="id"
-        )
-    return jsonify(offer_detail(connection(), int(offre_id)))
+@endpoint(
+    "get",
+    "/offres/<id>",
+    "Fiche complète d'une offre, avec provenance et permanences",
+    path=OfferPath,
+    answer=OffreFiche,
+    errors=(400, 404),
+    description="Une offre fusionnée répond par l'offre qui l'a absorbée (champ « fusion »).",
+)
+def offre(path: OfferPath):
+    return jsonify(offer_detail(connection(), path.id))
 
 
-@api_bp.get("/offres.geojson")
-def offres_geojson():
-    bbox, filters, limit = parse_geojson_request(request.args)
-    body = offers_geojson(connection(), bbox, filters, limit)
+@endpoint(
+    "get",
+    "/offres.geojson",
+    "Offres actives d'une emprise, en GeoJSON",
+    query=GeoJSONParams,
+    answer=OffresGeoJSON,
+    media="application/geo+json",
+)
+def offres_geojson(params: GeoJSONParams):
+    body = offers_geojson(connection(), params.bbox, params.filters(), params.limite)
     response = jsonify(body)
     response.mimetype = "application/geo+json"
     return response

@@ -14,8 +14,8 @@ from mapdir.db.tables import canton, code_postal, commune, commune_code_ancien, 
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.text import normalize_name
 
-POSTCODE_RE = re.compile(r"^\d{5}$")
-INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+POSTCODE_RE = re.compile(r"^[0-9]{5}$")  # ASCII digits only (\d takes "٣")
+INSEE_RE = re.compile(r"^([0-9]{5}|2[AB][0-9]{3})$")
 
 c = commune.c
 _COMMUNE_COLUMNS = (

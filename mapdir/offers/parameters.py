@@ -1,200 +1,200 @@
-"""The search's request parameters, shared by the API (mapdir.api.recherche) and the
-pages (mapdir.web.search_pages): vocabulary slugs → stored values, French 400 messages
-(InvalidParameter carrying the parameter's name). Framework-free: any Mapping of strings."""
+"""Parameters of the prescribers' search, the offer page and the GeoJSON export, declared once
+(mapdir.params): the API, the HTML search form and the OpenAPI document all use these."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from datetime import datetime
-from functools import lru_cache
+from typing import Any
 
-from unidecode import unidecode
+from pydantic import model_validator
 
 from mapdir.errors import InvalidParameter
+from mapdir.geo.importer import normalize_departement
 from mapdir.geo.services import validate_postcode
 from mapdir.hours import evaluate
-from mapdir.hours.evaluate import Period
 from mapdir.hours.open_time import parse_open_time
 from mapdir.offers import vocab
 from mapdir.offers.filters import Filters
 from mapdir.offers.search import SearchRequest
-from mapdir.text import ascii_float, ascii_int
+from mapdir.params import Params, Vocabulary, decimal, integer, many_of, parameter, text
+from mapdir.params.fields import Required, fail
 
-SERVICES = tuple(vocab.SERVICES)
-PUBLICS = vocab.PUBLICS
-PRISE_EN_CHARGE = vocab.PRISE_EN_CHARGE
-PROGRAMMES = vocab.PROGRAMMES
-MODALITES_ACCOMPAGNEMENT = vocab.MODALITES_ACCOMPAGNEMENT
-MODALITES_ACCES = vocab.MODALITES_ACCES
-ALIASES = {
-    "atelier-collectif": "dans-un-atelier-collectif",
-    "distance": "a-distance",
-    "familles": "familles-et-ou-enfants",
-    "conseiller-numerique": "conseillers-numeriques",
-    "cnfs": "conseillers-numeriques",
-    "france-service": "france-services",
-    "pix": "certification-pix",
-    "rdv-en-ligne": "prendre-un-rdv-en-ligne",
-}
-SEARCH_PARAMS = {
-    "code_postal", "code_commune", "lat", "lon", "services", "publics", "prise_en_charge",
-    "frais", "modalites", "programme", "ouvert", "limite",
-}  # fmt: skip
-GEOJSON_PARAMS = {"bbox", "services", "programme", "limite"}
+SERVICES = Vocabulary(vocab.SERVICES)
+PUBLICS = Vocabulary(vocab.PUBLICS)
+PRISE_EN_CHARGE = Vocabulary(vocab.PRISE_EN_CHARGE)
+PROGRAMMES = Vocabulary(vocab.PROGRAMMES)
+MODALITES = Vocabulary(vocab.MODALITES_ACCOMPAGNEMENT + vocab.MODALITES_ACCES)
 MAX_BBOX_DEGREES = 10.0
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+MAX_ID_DIGITS = 18
+MAX_EXPORT_PAGE = 1000
+_ANY_OF = " Valeurs séparées par des virgules ; une offre convient si elle porte au moins une."
+
+OUVERT_HELP = (
+    "Moment d'ouverture, en heure de France (Europe/Paris) : « maintenant » ; une date-heure "
+    "ISO (2026-12-02T10:00) ; un jour et un moment (mercredi-matin, demain-apres-midi, "
+    "aujourd-hui, samedi, 2026-12-02-soir, 2026-12-02 ; matin 8 h–12 h, après-midi 13 h–18 h, "
+    "soir 18 h–22 h ; un jour de la semaine désigne le prochain qui n'est pas terminé) ; ou un "
+    "intervalle ISO (2026-12-02T09:00/2026-12-02T12:00, 7 jours au plus). Ne garde que les "
+    "offres ouvertes à ce moment (pour une période : ouvertes au moins 30 minutes d'affilée "
+    "dedans) selon leurs horaires OSM ; une offre sans horaires exploitables est écartée "
+    "(signalé dans « avertissements »). La réponse rappelle le moment retenu "
+    "(« parametres.ouvert », « parametres.ouvert_libelle »)."
+)
 
 
-def slugify(value: str) -> str:
-    """A label's slug: "Familles et/ou enfants" → "familles-et-ou-enfants"."""
-    slug = _NON_ALNUM.sub("-", unidecode(value).lower()).strip("-")
-    return ALIASES.get(slug, slug)
+def _open_time(raw: Any, _name: str, context: dict) -> Any:
+    return parse_open_time(str(raw), context.get("now") or evaluate.local_now())
 
 
-@lru_cache(maxsize=32)
-def _vocabulary(values: tuple[str, ...]) -> dict[str, str]:
-    """{slug: label} of a vocabulary (computed once: the vocabularies are constants)."""
-    return {slugify(v): v for v in values}
-
-
-def _list_param(args: Mapping[str, str], name: str) -> list[str]:
-    return [v.strip() for v in (args.get(name) or "").split(",") if v.strip()]
-
-
-def _mapped(args: Mapping[str, str], name: str, vocab: dict[str, str]) -> tuple[str, ...]:
-    out = []
-    for raw in _list_param(args, name):
-        value = vocab.get(slugify(raw))
-        if value is None:
-            raise InvalidParameter(
-                f"Valeur inconnue pour « {name} » : « {raw} ». "
-                f"Valeurs possibles : {', '.join(sorted(vocab))}.",
-                parametre=name,
-            )
-        out.append(value)
-    return tuple(dict.fromkeys(out))
-
-
-def _reject_unknown(args: Mapping[str, str], allowed: set[str]) -> None:
-    for name in args:
-        if name not in allowed and not name.startswith("_"):
-            raise InvalidParameter(
-                f"Paramètre inconnu : « {name} ». Paramètres acceptés : "
-                f"{', '.join(sorted(allowed))}.",
-                parametre=name,
-            )
-
-
-def _int(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
+def _bbox(raw: Any, name: str, _context: dict) -> tuple[float, float, float, float]:
+    parts = str(raw).split(",")
     try:
-        value = ascii_int(raw)
-    except ValueError:
-        raise InvalidParameter(f"« {name} » doit être un nombre entier.", parametre=name) from None
-    if not lo <= value <= hi:
-        raise InvalidParameter(f"« {name} » doit être compris entre {lo} et {hi}.", parametre=name)
-    return value
-
-
-def _float(args: Mapping[str, str], name: str, lo: float, hi: float) -> float:
-    try:
-        value = ascii_float(args.get(name) or "")
-    except ValueError:
-        raise InvalidParameter(f"« {name} » doit être un nombre décimal.", parametre=name) from None
-    if not lo <= value <= hi:
-        raise InvalidParameter(f"« {name} » doit être compris entre {lo} et {hi}.", parametre=name)
-    return value
-
-
-def parse_when(raw: str | None, now: datetime | None = None) -> datetime | Period | None:
-    """The ``ouvert`` parameter (mapdir.hours.open_time: ``maintenant``, a date-time, a day
-    and part of it, an interval) in France's wall-clock time."""
-    return parse_open_time(raw, now or evaluate.local_now())
-
-
-def parse_filters(args: Mapping[str, str], now: datetime | None = None) -> Filters:
-    """Filters from query parameters; unknown values raise InvalidParameter (400)."""
-    frais = [slugify(v) for v in _list_param(args, "frais")]
-    if any(v != "gratuit" for v in frais):
-        raise InvalidParameter("« frais » n'accepte que « gratuit ».", parametre="frais")
-    modalites = _mapped(args, "modalites", _vocabulary(MODALITES_ACCOMPAGNEMENT + MODALITES_ACCES))
-    return Filters(
-        services=_mapped(args, "services", {s: s for s in SERVICES}),
-        publics=_mapped(args, "publics", _vocabulary(PUBLICS)),
-        prise_en_charge=_mapped(args, "prise_en_charge", _vocabulary(PRISE_EN_CHARGE)),
-        gratuit=bool(frais),
-        modalites_accompagnement=tuple(m for m in modalites if m in MODALITES_ACCOMPAGNEMENT),
-        modalites_acces=tuple(m for m in modalites if m in MODALITES_ACCES),
-        programmes=_mapped(args, "programme", _vocabulary(PROGRAMMES)),
-        ouvert=parse_when(args.get("ouvert"), now),
-    )
-
-
-def parse_search_request(args: Mapping[str, str], now: datetime | None = None) -> SearchRequest:
-    """A validated SearchRequest from /recherche query parameters."""
-    _reject_unknown(args, SEARCH_PARAMS)
-    has_lat, has_lon = bool(args.get("lat")), bool(args.get("lon"))
-    if has_lat != has_lon:
-        missing = "lon" if has_lat else "lat"
-        raise InvalidParameter("Indiquez à la fois « lat » et « lon ».", parametre=missing)
-    lat = _float(args, "lat", -90.0, 90.0) if has_lat else None
-    lon = _float(args, "lon", -180.0, 180.0) if has_lon else None
-    code_postal = (args.get("code_postal") or "").strip() or None
-    code_commune = (args.get("code_commune") or "").strip() or None
-    if lat is None and not code_postal and not code_commune:
-        raise InvalidParameter(
-            "Indiquez une origine : « code_postal », « code_commune » ou « lat » et « lon ».",
-            parametre="code_postal",
-        )
-    if code_postal is not None:
-        code_postal = validate_postcode(code_postal)
-    return SearchRequest(
-        code_postal=code_postal,
-        code_commune=code_commune,
-        lat=lat,
-        lon=lon,
-        filters=parse_filters(args, now),
-        limite=_int(args, "limite", 20, 1, 100),
-    )
-
-
-def parse_bbox(raw: str | None) -> tuple[float, float, float, float]:
-    """``minlon,minlat,maxlon,maxlat`` within France-size limits (at most 10° × 10°)."""
-    parts = (raw or "").split(",")
-    try:
-        values = tuple(ascii_float(p) for p in parts)
+        values = tuple(float(p) for p in parts if p.isascii())
     except ValueError:
         values = ()
-    if len(values) != 4:
-        raise InvalidParameter(
-            "« bbox » doit compter 4 nombres : minlon,minlat,maxlon,maxlat.", parametre="bbox"
-        )
+    if len(values) != 4 or len(parts) != 4:
+        raise fail(BBOX_COUNT, name)
     x0, y0, x1, y1 = values
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise InvalidParameter(
+        raise fail(
             "« bbox » invalide : il faut -180 ≤ minlon < maxlon ≤ 180 "
             "et -90 ≤ minlat < maxlat ≤ 90.",
-            parametre="bbox",
+            name,
         )
     if x1 - x0 > MAX_BBOX_DEGREES or y1 - y0 > MAX_BBOX_DEGREES:
-        raise InvalidParameter(
-            f"« bbox » trop grande : au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°.",
-            parametre="bbox",
+        raise fail(
+            f"« bbox » trop grande : au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°.", name
         )
     return values
 
 
-def parse_geojson_request(
-    args: Mapping[str, str],
-) -> tuple[tuple[float, float, float, float], Filters, int]:
-    """(bbox, filters, limit) of an /offres.geojson query."""
-    _reject_unknown(args, GEOJSON_PARAMS)
-    bbox = parse_bbox(args.get("bbox"))
-    filters = Filters(
-        services=_mapped(args, "services", {s: s for s in SERVICES}),
-        programmes=_mapped(args, "programme", _vocabulary(PROGRAMMES)),
+BBOX_COUNT = "« bbox » doit compter 4 nombres : minlon,minlat,maxlon,maxlat."
+
+
+def _offer_id(raw: Any, name: str, _context: dict) -> int:
+    raw = str(raw)
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_ID_DIGITS:
+        raise fail("Identifiant d'offre invalide : « {raw} » (un nombre entier).", name, raw=raw)
+    return int(raw)
+
+
+ServicesParam = many_of(SERVICES, "Services (slugs)." + _ANY_OF)
+ProgrammeParam = many_of(
+    PROGRAMMES, "Dispositifs / programmes nationaux (slugs ; cnfs, pix… acceptés)." + _ANY_OF
+)
+
+
+class SearchParams(Params):
+    """GET /api/v1/recherche (and the search form, once its fields are turned into these)."""
+
+    reject_unknown = True
+
+    lat: decimal(-90.0, 90.0, "Latitude WGS84 (avec lon ; prioritaire).") = None
+    lon: decimal(-180.0, 180.0, "Longitude WGS84 (avec lat).") = None
+    code_postal: text(
+        "Code postal (5 chiffres) : origine = toutes ses communes.",
+        check=validate_postcode,
+        schema={"type": "string", "pattern": "^[0-9]{5}$"},
+    ) = None
+    code_commune: text("Code INSEE de la commune choisie (prioritaire sur code_postal).") = None
+    frais: many_of(
+        Vocabulary(["gratuit"]),
+        "« gratuit » : seules les offres dont les frais contiennent « Gratuit ».",
+        unknown="« {name} » n'accepte que « gratuit ».",
+    ) = ()
+    modalites: many_of(MODALITES, "Modalités d'accompagnement ou d'accès." + _ANY_OF) = ()
+    services: ServicesParam = ()
+    publics: many_of(PUBLICS, "Publics spécifiquement adressés (familles…)." + _ANY_OF) = ()
+    prise_en_charge: many_of(PRISE_EN_CHARGE, "Prises en charge spécifiques." + _ANY_OF) = ()
+    programme: ProgrammeParam = ()
+    ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
+    limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
+
+    @model_validator(mode="before")
+    @classmethod
+    def _origin(cls, values: dict) -> dict:
+        has_lat, has_lon = "lat" in values, "lon" in values
+        if has_lat != has_lon:
+            missing = "lon" if has_lat else "lat"
+            raise InvalidParameter("Indiquez à la fois « lat » et « lon ».", parametre=missing)
+        if not has_lat and "code_postal" not in values and "code_commune" not in values:
+            raise InvalidParameter(
+                "Indiquez une origine : « code_postal », « code_commune » ou « lat » et « lon ».",
+                parametre="code_postal",
+            )
+        return values
+
+    def filters(self) -> Filters:
+        return Filters(
+            services=self.services,
+            publics=self.publics,
+            prise_en_charge=self.prise_en_charge,
+            gratuit=bool(self.frais),
+            modalites_accompagnement=tuple(
+                m for m in self.modalites if m in vocab.MODALITES_ACCOMPAGNEMENT
+            ),
+            modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
+            programmes=self.programme,
+            ouvert=self.ouvert,
+        )
+
+    def request(self) -> SearchRequest:
+        return SearchRequest(
+            code_postal=self.code_postal,
+            code_commune=self.code_commune,
+            lat=self.lat,
+            lon=self.lon,
+            filters=self.filters(),
+            limite=self.limite,
+        )
+
+
+class GeoJSONParams(Params):
+    """GET /api/v1/offres.geojson."""
+
+    reject_unknown = True
+
+    bbox: parameter(
+        _bbox,
+        tuple[float, float, float, float],
+        {"type": "string", "example": "1.1,45.7,1.4,45.9"},
+        f"minlon,minlat,maxlon,maxlat (au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°).",
+        Required(BBOX_COUNT),
     )
-    return bbox, filters, _int(args, "limite", 5000, 1, 20_000)
+    services: ServicesParam = ()
+    programme: ProgrammeParam = ()
+    limite: integer(1, 20_000, "Nombre d'entités (1–20000).") = 5000
+
+    def filters(self) -> Filters:
+        return Filters(services=self.services, programmes=self.programme)
+
+
+class ExportParams(Params):
+    """GET /api/v1/export/data-inclusion/structures and …/services: the GeoJSON export's
+    filters, a département, and data·inclusion's paging (``page``, ``size``)."""
+
+    reject_unknown = True
+
+    departement: text(
+        "Code du département des offres (par leur commune), ex. 87.",
+        check=normalize_departement,
+        schema={"type": "string", "example": "87"},
+    ) = None
+    bbox: parameter(
+        _bbox,
+        tuple[float, float, float, float],
+        {"type": "string", "example": "1.1,45.7,1.4,45.9"},
+        f"minlon,minlat,maxlon,maxlat (au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°).",
+    ) = None
+    services: ServicesParam = ()
+    programme: ProgrammeParam = ()
+    page: integer(1, 1_000_000, "Numéro de page (à partir de 1).") = 1
+    size: integer(1, MAX_EXPORT_PAGE, f"Enregistrements par page (1–{MAX_EXPORT_PAGE}).") = 500
+
+    def filters(self) -> Filters:
+        return Filters(services=self.services, programmes=self.programme)
+
+
+class OfferPath(Params):
+    """The offer of /api/v1/offres/{id}."""
+
+    id: parameter(_offer_id, int, {"type": "integer", "minimum": 0}, "Identifiant de l'offre.")

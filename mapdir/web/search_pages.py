@@ -21,16 +21,15 @@ from mapdir.hours import evaluate
 from mapdir.http.context import connection, search_connection, settings
 from mapdir.offers.detail import offer_detail
 from mapdir.offers.parameters import (
-    MODALITES_ACCES,
-    MODALITES_ACCOMPAGNEMENT,
+    MODALITES,
     PRISE_EN_CHARGE,
     PROGRAMMES,
     PUBLICS,
     SERVICES,
-    parse_search_request,
-    slugify,
+    SearchParams,
 )
 from mapdir.offers.search import search_offers
+from mapdir.params import Vocabulary
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
 from mapdir.web.fiche import (
@@ -66,8 +65,8 @@ _POSTCODE_LIKE = re.compile(r"^[\d\s]{1,8}$")
 _COMMUNE_IN_PARENS = re.compile(r"\((\d[0-9AB]\d{3})\)\s*$", re.IGNORECASE)
 
 
-def _choices(values: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"valeur": slugify(v), "libelle": v} for v in values]
+def _choices(vocabulary: Vocabulary) -> list[dict[str, str]]:
+    return [{"valeur": slug, "libelle": label} for slug, label in vocabulary.items()]
 
 
 @web_bp.app_context_processor
@@ -77,11 +76,11 @@ def search_vocabulary() -> dict[str, Any]:
         "vocabulaire": {
             "services": [
                 {"valeur": s, "libelle": SERVICE_LABELS[s][0], "exemples": SERVICE_LABELS[s][1]}
-                for s in SERVICES
+                for s in SERVICES.labels
             ],
             "publics": _choices(PUBLICS),
             "prise_en_charge": _choices(PRISE_EN_CHARGE),
-            "modalites": _choices(MODALITES_ACCOMPAGNEMENT + MODALITES_ACCES),
+            "modalites": _choices(MODALITES),
             "programme": _choices(PROGRAMMES),
             "ouverture": {"jours": OPEN_DAYS, "moments": OPEN_PARTS},
         }
@@ -194,7 +193,8 @@ def recherche():
                 for c in candidates
             ]  # fmt: skip
             return render_template("resultats.html", form=form, choix_nom=choices, body=None)
-        search_request = parse_search_request({**origin_args, **filter_args(form)}, now)
+        search_args = {**origin_args, **filter_args(form)}
+        search_request = SearchParams.parse(search_args, now=now).request()
         config = settings()
         body = search_offers(
             search_connection(),
