@@ -17,6 +17,7 @@ from mapdir.offers.filters import Filters
 from mapdir.offers.search import SearchRequest
 from mapdir.params import Params, Vocabulary, decimal, integer, many_of, parameter, text
 from mapdir.params.fields import Required, fail
+from mapdir.text import ascii_float
 
 SERVICES = Vocabulary(vocab.SERVICES)
 PUBLICS = Vocabulary(vocab.PUBLICS)
@@ -48,10 +49,10 @@ def _open_time(raw: Any, _name: str, context: dict) -> Any:
 def _bbox(raw: Any, name: str, _context: dict) -> tuple[float, float, float, float]:
     parts = str(raw).split(",")
     try:
-        values = tuple(float(p) for p in parts if p.isascii())
+        values = tuple(ascii_float(p) for p in parts)
     except ValueError:
         values = ()
-    if len(values) != 4 or len(parts) != 4:
+    if len(values) != 4:
         raise fail(BBOX_COUNT, name)
     x0, y0, x1, y1 = values
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):

@@ -2,14 +2,13 @@
 raw value (query text, form field or JSON value) with a French message naming the parameter,
 and carries the parameter's OpenAPI schema, so that one declaration does both.
 
-Numbers are read from ASCII digits only ("٣" or "３" are not 3). A check raises
+Numbers are read from ASCII digits only ("٣" or "３" are not 3, "nan" is no number). A check raises
 InvalidParameter itself: pydantic lets any exception other than ValueError pass through, so the
 first bad parameter (in declaration order) answers, with its own message.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from mapdir.errors import InvalidParameter
 from mapdir.params.vocabulary import Vocabulary
+from mapdir.text import ascii_float, ascii_int
 
 RANGE = "« {name} » doit être compris entre {lo} et {hi}."
 UNKNOWN_VALUE = "Valeur inconnue pour « {name} » : « {value} ». Valeurs possibles : {slugs}."
@@ -66,28 +66,14 @@ def fail(message: str, name: str, **values: Any) -> InvalidParameter:
     return InvalidParameter(message.format(name=name, **values), parametre=name)
 
 
-def _number_text(raw: Any, name: str, noun: str) -> Any:
-    """A JSON number as it is, a string stripped (ASCII only); anything else is refused."""
-    if isinstance(raw, str) and raw.isascii():
-        return raw.strip()
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return raw
-    raise fail("« {name} » doit être {noun}.", name, noun=noun)
-
-
 def integer(lo: int, hi: int, description: str, *, noun: str = "un nombre entier") -> Any:
-    """An integer within [lo, hi] (a JSON 3.0 counts, 3.5 does not)."""
+    """An integer within [lo, hi], written with ASCII digits (mapdir.text.ascii_int)."""
 
     def check(raw: Any, name: str, _context: dict) -> int:
-        value = _number_text(raw, name, noun)
         try:
-            value = int(value) if isinstance(value, str) else value
+            value = ascii_int(raw)
         except ValueError:
             raise fail("« {name} » doit être {noun}.", name, noun=noun) from None
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise fail("« {name} » doit être {noun}.", name, noun=noun)
-            value = int(value)
         if not lo <= value <= hi:
             raise fail(RANGE, name, lo=lo, hi=hi)
         return value
@@ -96,19 +82,26 @@ def integer(lo: int, hi: int, description: str, *, noun: str = "un nombre entier
     return parameter(check, int, schema, description)
 
 
-def decimal(lo: float, hi: float, description: str, *, noun: str = "un nombre décimal") -> Any:
-    """A finite number within [lo, hi] (the bounds are written in messages as declared)."""
+def decimal_check(lo: float, hi: float, noun: str = "un nombre décimal") -> Callable:
+    """``check(raw, name, context)`` of a finite number within [lo, hi] written with ASCII
+    characters (mapdir.text.ascii_float); the bounds are written in messages as declared."""
 
     def check(raw: Any, name: str, _context: dict) -> float:
         try:
-            value = float(_number_text(raw, name, noun))
+            value = ascii_float(raw)
         except ValueError:
             raise fail("« {name} » doit être {noun}.", name, noun=noun) from None
-        if not math.isfinite(value) or not lo <= value <= hi:
+        if not lo <= value <= hi:
             raise fail(RANGE, name, lo=lo, hi=hi)
         return value
 
-    return parameter(check, float, {"type": "number", "minimum": lo, "maximum": hi}, description)
+    return check
+
+
+def decimal(lo: float, hi: float, description: str, *, noun: str = "un nombre décimal") -> Any:
+    """A finite number within [lo, hi]."""
+    schema = {"type": "number", "minimum": lo, "maximum": hi}
+    return parameter(decimal_check(lo, hi, noun), float, schema, description)
 
 
 def text(

@@ -112,8 +112,9 @@ class Counted(Params):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(3, 3), (3.0, 3), ("7", 7), (" 7 ", 7), (3.5, "« k » doit être un nombre."),
-     (True, "« k » doit être un nombre."), ([3], "« k » doit être un nombre."),
+    [(3, 3), ("7", 7), (" 7 ", 7), (3.0, "« k » doit être un nombre."),
+     (3.5, "« k » doit être un nombre."), (True, "« k » doit être un nombre."),
+     ([3], "« k » doit être un nombre."),
      (0, "« k » doit être compris entre 1 et 50.")],
 )  # fmt: skip
 def test_json_numbers_and_texts(raw, expected):
