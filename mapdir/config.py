@@ -91,6 +91,13 @@ SETTINGS: tuple[Setting, ...] = (
         "A commune is sous-dotée below this fraction of the département's median "
         "accessibility (need-weighted).",
     ),
+    Setting(
+        "MAPDIR_FRESHNESS_WARNING_MONTHS",
+        "24",
+        "Result cards and offer pages warn about an offer whose information is older than "
+        "this many months without any confirmation (from a source or an animator); younger "
+        "ones show their date in neutral words.",
+    ),
     Setting("MAPDIR_ROTA_MAX_DRIVE_MIN", "180", "Maximum driving per day of a rota (minutes)."),
     Setting(
         "MAPDIR_BAN_URL",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from mapdir.api.endpoints import endpoint
+from mapdir.geo.travel import SANS_VOITURE, travel_mode
 from mapdir.http.context import connection, search_connection, settings
 from mapdir.offers.detail import offer_detail, offers_geojson
 from mapdir.offers.parameters import GeoJSONParams, OfferPath, SearchParams
@@ -35,6 +36,7 @@ def recherche(params: SearchParams):
             params.request(),
             detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
             speed_kmh=config.float("MAPDIR_SPEED_KMH"),
+            walk=travel_mode(SANS_VOITURE, config),
         )
     )
 

@@ -122,8 +122,16 @@ def search_communes(conn: Connection, q: str | None, limit: int = 10) -> list[di
         .subquery("ranked")
     )
     r = ranked.c
+    # the postcodes people know (the autocomplete shows them rather than INSEE codes), read
+    # for the chosen rows only
+    postcodes = (
+        select(func.array_agg(code_postal.c.code_postal))
+        .where(code_postal.c.code_insee == r.code)
+        .scalar_subquery()
+        .label("codes_postaux")
+    )
     rows = conn.execute(
-        select(ranked)
+        select(ranked, postcodes)
         .order_by(
             r.rang,
             case((r.rang == 3, -r.sim)),
@@ -132,7 +140,7 @@ def search_communes(conn: Connection, q: str | None, limit: int = 10) -> list[di
         )
         .limit(limit)
     ).all()
-    return [_summary(r) for r in rows]
+    return [_summary(r) | {"codes_postaux": sorted(set(r.codes_postaux or ()))} for r in rows]
 
 
 def commune_detail(conn: Connection, code: str) -> dict[str, Any]:

@@ -2,18 +2,39 @@
 programmes…), already mapped to stored values, and their SQL conditions on an ``offre``
 alias: the one filter-to-SQL of the search and the planner's access, and the same
 conditions as a Core expression (``clause``) for the statements built on the declared
-tables."""
+tables.
+
+What the data does not say is not "no" (issue 18). ``publics`` lists the publics a place
+*specifically* addresses: a place naming none of them is open to all and matches any
+publics filter. A place that says nothing of its accessibility (``prise_en_charge``) or its
+fees is *unknown* for those filters: left out by default (the search counts the nearer ones
+so left out and says so), kept with ``inclure_inconnus``. In the index, "says none of the
+vocabulary" is an intarray query with negations (``etiquettes @@ '(a | !a & !b …)'``),
+tested on the entries as the other tags are."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, text, true
+from sqlalchemy import ColumnElement, and_, not_, or_, text, true
 from sqlalchemy.sql.expression import FromClause
 
 from mapdir.db.tables import offre
 from mapdir.hours.evaluate import Period
+from mapdir.offers import vocab
+
+#: the list filters whose values the data may not state: column → its whole vocabulary
+OPEN_TO_ALL = {"publics": vocab.PUBLICS}  # none stated: open to all
+UNKNOWABLE = {"prise_en_charge": vocab.PRISE_EN_CHARGE, "frais": vocab.FRAIS}
+RECEIVES_NO_PUBLIC = "Ce lieu n'accueille pas de public"
+#: typologies of places whose help is for their residents (hostels, asylum centres…)
+RESIDENTS_ONLY = ("CADA", "CHRS", "CHU", "CPH", "HUDA", "PENSION", "RS_FJT")
+#: the same kinds named in the place's name, when the source gives no typologie (the
+#: Haute-Garonne listings of data·inclusion: "[ADOMA] |DNA| PRAHDA …", "… CHRS …")
+RESIDENTS_ONLY_NAME = r"\m(CHRS|CADA|HUDA|PRAHDA|MECS|ITEP|EHPAD|FJT|ESAT)\M|\|\s*RS\M"
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,10 @@ class Filters:
     programmes: tuple[str, ...] = ()
     ouvert: datetime | Period | None = None  # an instant, or some time in a period
     type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre), planner
+    #: unknown accessibility, fees or hours match too (the search's one-click "include")
+    inclure_inconnus: bool = False
+    #: places not receiving the public or reserved to residents are proposed too
+    inclure_reserves: bool = False
 
     def _type_sql(self, alias: str) -> list[str]:
         from mapdir.offers.type_offre import sql_predicate
@@ -47,12 +72,56 @@ class Filters:
     def clause(self, table: FromClause = offre) -> ColumnElement[bool]:
         """The conditions on ``table`` (``offre`` or an alias of it) as a Core expression
         (index-friendly array operators, one array parameter per filter)."""
-        conditions = [table.c[column].overlap(list(values)) for _n, column, values in self._lists()]
+        conditions = [
+            self._or_unstated_clause(table.c[column].overlap(list(values)), column, table)
+            for _n, column, values in self._lists()
+        ]
         if self.gratuit:
-            conditions.append(table.c.frais.contains(["Gratuit"]))
+            free = table.c.frais.contains(["Gratuit"])
+            conditions.append(self._or_unstated_clause(free, "frais", table))
         # the type rules are written once in SQL, shared with the hand-written statements
         conditions += [text(sql) for sql in self._type_sql(table.name)]
         return and_(true(), *conditions)
+
+    def _or_unstated_clause(
+        self, condition: ColumnElement[bool], column: str, table: FromClause
+    ) -> ColumnElement[bool]:
+        if not self._unstated_matches(column):
+            return condition
+        every = list(OPEN_TO_ALL.get(column) or UNKNOWABLE[column])
+        return or_(condition, not_(table.c[column].overlap(every)))
+
+    def _unstated_matches(self, column: str) -> bool:
+        """Whether an offer stating none of the column's vocabulary matches its filter."""
+        return column in OPEN_TO_ALL or (self.inclure_inconnus and column in UNKNOWABLE)
+
+    def _or_unstated(self, clause: str, column: str, alias: str) -> str:
+        if not self._unstated_matches(column):
+            return clause
+        return f"({clause} OR {unstated_sql(column, alias)})"
+
+    @property
+    def unknowable(self) -> tuple[str, ...]:
+        """The active filters on columns the data may leave unstated (in UNKNOWABLE)."""
+        return tuple(
+            c
+            for c, on in (("prise_en_charge", self.prise_en_charge), ("frais", self.gratuit))
+            if on
+        )
+
+    def reserved_sql(self, alias: str = "o") -> str:
+        """Offers not receiving the public, or only their residents (the search leaves them
+        out unless ``inclure_reserves``, or unless the filters ask for them)."""
+        return (
+            f"({alias}.modalites_acces @> {_text_array((RECEIVES_NO_PUBLIC,))} OR "
+            f"(cardinality({alias}.typologie) > 0 AND "
+            f"{alias}.typologie <@ {_text_array(RESIDENTS_ONLY)}) OR "
+            f"{alias}.nom ~ '{RESIDENTS_ONLY_NAME}')"
+        )
+
+    @property
+    def excludes_reserved(self) -> bool:
+        return not self.inclure_reserves and RECEIVES_NO_PUBLIC not in self.modalites_acces
 
     def where_literal_sql(self, alias: str = "o") -> str:
         """The same conditions with the values written in the statement (quoted literals).
@@ -63,11 +132,13 @@ class Filters:
         default guess for an unknown parameter. The values come from closed vocabularies;
         quoting makes any value safe anyway."""
         clauses = [  # values sorted: one statement text (and plan) per set of values
-            f"{alias}.{column} && {_text_array(tuple(sorted(values)))}"
+            self._or_unstated(
+                f"{alias}.{column} && {_text_array(tuple(sorted(values)))}", column, alias
+            )
             for _name, column, values in self._lists()
         ]
         if self.gratuit:
-            clauses.append(f"{alias}.frais @> ARRAY['Gratuit']::text[]")
+            clauses.append(self._or_unstated(FREE_SQL.format(alias), "frais", alias))
         clauses += self._type_sql(alias)
         return " AND ".join(clauses) or "TRUE"
 
@@ -77,13 +148,19 @@ class Filters:
         visits the table only for offers that pass. A tag is a hash: the exact conditions
         (``where_literal_sql``) still decide, selected as a column of the window rather
         than added to its WHERE (the planner would count the same filter twice)."""
-        tags = [
-            "o.etiquettes && ARRAY["
-            + ",".join(f"etiquette('{column}', {_quote(v)})" for v in sorted(values))
-            + "]"
-            for _name, column, values in self._lists()
-        ]
-        if self.gratuit:
+        tags = []
+        for _name, column, values in self._lists():
+            if self._unstated_matches(column):
+                tags.append(f"o.etiquettes @@ '{any_or_unstated(column, values)}'::query_int")
+            else:
+                tags.append(
+                    "o.etiquettes && ARRAY["
+                    + ",".join(f"etiquette('{column}', {_quote(v)})" for v in sorted(values))
+                    + "]"
+                )
+        if self.gratuit and self._unstated_matches("frais"):
+            tags.append(f"o.etiquettes @@ '{any_or_unstated('frais', ('Gratuit',))}'::query_int")
+        elif self.gratuit:
             tags.append("o.etiquettes @> ARRAY[etiquette('frais', 'Gratuit')]")
         return " AND ".join(tags) or "TRUE"
 
@@ -97,6 +174,35 @@ class Filters:
             "programmes",
         )
         return [(name, name, getattr(self, name)) for name in names if getattr(self, name)]
+
+
+FREE_SQL = "{0}.frais @> ARRAY['Gratuit']::text[]"
+
+
+def unstated_sql(column: str, alias: str = "o") -> str:
+    """The offer states none of the column's vocabulary (open to all, or unknown)."""
+    every = OPEN_TO_ALL.get(column) or UNKNOWABLE[column]
+    return f"NOT {alias}.{column} && {_text_array(tuple(every))}"
+
+
+def tag(dimension: str, value: str) -> int:
+    """The SQL function ``etiquette(dimension, valeur)`` (migration 0007) in Python: the first
+    32 bits of the MD5 of ``dimension:valeur`` as a signed integer."""
+    number = int(hashlib.md5(f"{dimension}:{value}".encode()).hexdigest()[:8], 16)
+    return number - 2**32 if number >= 2**31 else number
+
+
+@lru_cache(maxsize=256)
+def unstated_query(column: str) -> str:
+    """intarray query: none of the column's vocabulary among the tags."""
+    every = OPEN_TO_ALL.get(column) or UNKNOWABLE[column]
+    return " & ".join(f"!{tag(column, v)}" for v in sorted(every))
+
+
+def any_or_unstated(column: str, values: tuple[str, ...]) -> str:
+    """intarray query: one of ``values``, or none of the column's vocabulary."""
+    wanted = " | ".join(str(tag(column, v)) for v in sorted(values))
+    return f"{wanted} | {unstated_query(column)}"
 
 
 def _text_array(values: tuple[str, ...]) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from mapdir.geo.geodesy import EARTH_RADIUS_M, geodesic_m
 from mapdir.hours import evaluate
-from mapdir.hours.time_slots import candidate_tags
+from mapdir.hours.time_slots import NO_HOURS, candidate_tags
 from mapdir.offers import search_sql
 from mapdir.offers.filters import Filters
 
@@ -41,20 +41,56 @@ BOUND_GRID = 32
 _UNIT_GRID = np.linspace(0.0, 1.0, BOUND_GRID + 1)
 
 
+#: an offer placed at its commune's centre ranks after the offers placed exactly within the
+#: same kilometre (its true place may be anywhere in the commune)
+APPROX_BUCKET_M = 1000.0
+
+
 @dataclass
 class Candidate:
     """An offer of the answer being built: its distance (to the place, or to its nearest
-    stop when ``via_permanence``), the commune it is counted in, its stops' next passages."""
+    stop when ``via_permanence``), the commune it is counted in, its stops' next passages;
+    ``approx`` when the place is known only by its commune's centre."""
 
     id: int
     distance_m: float
     commune: str | None
     passages: list[dict[str, Any]] = field(default_factory=list)
     via_permanence: bool = False
+    approx: bool = False
 
     def rank_key(self, codes: set[str]) -> tuple:
-        """Nearest first (metre precision), then in an origin commune, then by id."""
-        return (round(self.distance_m), self.commune not in codes, self.id)
+        """Nearest first (metre precision); an approximate place after the exact ones of
+        its kilometre; then in an origin commune, then by id."""
+        bucket = self.distance_m // APPROX_BUCKET_M
+        return (bucket, self.approx, round(self.distance_m), self.commune not in codes, self.id)
+
+    @property
+    def proof_distance_m(self) -> float:
+        """The distance an offer outside the window must exceed to rank after this one."""
+        if self.approx:
+            return (self.distance_m // APPROX_BUCKET_M + 1) * APPROX_BUCKET_M
+        return self.distance_m
+
+
+@dataclass
+class Unknown:
+    """An offer a filter left out for lack of information: its distance and what it lacks
+    (``horaires``, ``prise_en_charge``, ``frais``)."""
+
+    id: int
+    distance_m: float
+    lacks: tuple[str, ...]
+
+
+@dataclass
+class Window:
+    """What a window gives: the candidates, nearest first, and the offers left out near them
+    for lack of information (hours unknown) or because they do not receive the public."""
+
+    entries: list[Candidate] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
+    reserved: list[tuple[int, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +130,7 @@ class Origin:
             "communes": self.communes,
             "point": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "points_de_calcul": len(self.points),
+            "points": [[round(x, 6), round(y, 6)] for x, y in self.points],
         }
 
 
@@ -120,30 +157,61 @@ def exclusion_bound_m(origin: Origin, planar_deg: float, lat_cap: float = 90.0) 
     return SPHERE_TO_ELLIPSOID_MIN * EARTH_RADIUS_M * theta
 
 
+def open_slots(filters: Filters) -> list[int]:
+    """The tags of the offers that may be open at the filters' time: its half-hour slot(s),
+    and no hours at all when unknown hours are included."""
+    tags = candidate_tags(filters.ouvert)
+    return [*tags, NO_HOURS] if filters.inclure_inconnus else tags
+
+
 def first_window(limit: int) -> int:
     """Size of the first KNN window for N results."""
     return max(round(WINDOW_FACTOR * limit), MIN_WINDOW)
 
 
-def _ranked_candidates(
-    origin: Origin, filters: Filters, rows: list[Any]
-) -> tuple[list[Candidate], int]:
-    """Candidates of KNN rows matching the filters and open at the asked time, nearest
-    first, and how many had unknown hours."""
+def _ranked_candidates(origin: Origin, filters: Filters, rows: list[Any]) -> Window:
+    """Candidates of KNN rows matching the filters and open at the asked time (or of
+    unknown hours, with ``inclure_inconnus``), nearest first; the rows left out for unknown
+    hours or for not receiving the public."""
     distances = geodesic_m(origin.points, [(r.lon, r.lat) for r in rows])
-    entries, unknown_hours = [], 0
+    out = Window()
     for row, distance_m in zip(rows, distances, strict=True):
         if not row.conforme:
-            continue  # its tags matched the filters (a hash), its values do not
+            if row.reserve and filters.excludes_reserved:
+                out.reserved.append((row.id, distance_m))
+            continue  # otherwise its tags matched the filters (a hash), its values do not
         if filters.ouvert is not None:
             state = _open_state(row.horaires, filters.ouvert)
-            unknown_hours += state == "inconnu"
-            if state != "ouvert":
+            if state == "inconnu" and not filters.inclure_inconnus:
+                out.unknown.append(Unknown(row.id, distance_m, ("horaires",)))
+            if state == "ferme" or (state == "inconnu" and not filters.inclure_inconnus):
                 continue
-        entries.append(Candidate(row.id, distance_m, row.code))
+        out.entries.append(Candidate(row.id, distance_m, row.code, approx=bool(row.approx)))
     codes = origin.codes
-    entries.sort(key=lambda e: e.rank_key(codes))
-    return entries, unknown_hours
+    out.entries.sort(key=lambda e: e.rank_key(codes))
+    return out
+
+
+def unknown_of_rows(origin: Origin, filters: Filters, rows: list[Any]) -> list[Unknown]:
+    """The ``u`` rows of the first statement (search_sql.left_out_sql) as Unknown offers:
+    what each lacks; an offer whose hours say it is closed then is left out for that, not
+    for lack of information."""
+    from mapdir.offers.search_sql import NO_HOURS_BIT, UNKNOWN_BITS
+
+    rows = [r for r in rows if r.conforme]
+    distances = geodesic_m(origin.points, [(r.lon, r.lat) for r in rows]) if rows else []
+    out = []
+    for row, distance_m in zip(rows, distances, strict=True):
+        lacks = [name for name, bit in UNKNOWN_BITS.items() if row.rang & bit]
+        if filters.ouvert is not None:
+            state = _open_state(row.horaires, filters.ouvert)
+            if state == "ferme":
+                continue
+            if state == "inconnu" or row.rang & NO_HOURS_BIT:
+                lacks.append("horaires")
+        if lacks:
+            out.append(Unknown(row.id, distance_m, tuple(lacks)))
+    return out
 
 
 def _window_bound_m(origin: Origin, rows: list[Any], sphere: bool, lat_cap: float) -> float:
@@ -167,9 +235,10 @@ def nearest_offers(
     rows: list[Any] | None = None,
     lat_cap: float = 90.0,
     slots: list[int] | None = None,
-) -> tuple[list[Candidate], int]:
-    """Nearest candidates and how many of the first window
-    had unknown hours. ``rows``: the first (planar) window when the caller already has it;
+) -> Window:
+    """Nearest candidates, and the offers of the first window left out for unknown hours
+    or for not receiving the public. ``rows``: the first (planar) window when the caller
+    already has it;
     ``lat_cap``: no active offer lies beyond this latitude (north or south); ``slots``: the
     opening time's candidate tags when the caller has them already.
 
@@ -183,8 +252,8 @@ def nearest_offers(
     sphere = False
     params: dict[str, Any] = {"origin": origin.wkt}
     if timed:
-        params["creneaux"] = slots if slots is not None else candidate_tags(filters.ouvert)
-    unknown_first: int | None = None
+        params["creneaux"] = slots if slots is not None else open_slots(filters)
+    first: Window | None = None
     entries: list[Candidate] = []
     for round_ in range(MAX_ROUNDS):
         if rows is None:
@@ -193,14 +262,14 @@ def nearest_offers(
             else:
                 sql = search_sql.knn_sql(filters.without_time, window, timed)
             rows = search_sql.fetch(conn, sql, params)
-        entries, unknown_hours = _ranked_candidates(origin, filters, rows)
-        if unknown_first is None:
-            unknown_first = unknown_hours
+        found = _ranked_candidates(origin, filters, rows)
+        entries = found.entries
+        first = first or found
         if len(rows) < window or window >= MAX_WINDOW:
             break  # table exhausted (or hard cap reached)
         if len(entries) >= limit:
             bound = _window_bound_m(origin, rows, sphere, lat_cap)
-            if entries[limit - 1].distance_m <= bound:
+            if entries[limit - 1].proof_distance_m <= bound:
                 break
         if not sphere and (round_ >= 1 or rows[-1].planar > FAR_WINDOW_DEG):
             sphere, window = True, first_window(limit)
@@ -209,4 +278,4 @@ def nearest_offers(
         else:
             window = min(window * WIDENING, MAX_WINDOW)
         rows = None
-    return entries, unknown_first or 0
+    return Window(entries, first.unknown, first.reserved) if first else Window()

@@ -41,6 +41,8 @@ def freshness(row: Any, today: date) -> dict[str, Any]:
     return {
         "date_maj": row.date_maj.isoformat() if row.date_maj else None,
         "confirmee_le": row.confirmed_at.date().isoformat() if row.confirmed_at else None,
+        # the latest word of a source or an animator on this offer
+        "date_reference": reference.isoformat() if reference else None,
         "statut": status,
     }
 
@@ -48,10 +50,10 @@ def freshness(row: Any, today: date) -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def _thresholds(today: date) -> tuple[date, date]:
     """12 and 6 months before ``today`` (once per day and process)."""
-    return _shift_months(today, -12), _shift_months(today, -6)
+    return shift_months(today, -12), shift_months(today, -6)
 
 
-def _shift_months(day: date, months: int) -> date:
+def shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     for candidate in (day.day, 30, 29, 28):

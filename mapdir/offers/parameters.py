@@ -46,6 +46,23 @@ def _open_time(raw: Any, _name: str, context: dict) -> Any:
     return parse_open_time(str(raw), context.get("now") or evaluate.local_now())
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "oui", "on"), ("", "0", "false", "non", "off")
+
+
+def _flag_value(raw: Any, name: str, _context: dict) -> bool:
+    word = str(raw).strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise fail("« {name} » vaut « 1 » (oui) ou « 0 » (non).", name)
+    return word in TRUE_WORDS
+
+
+def flag(description: str) -> Any:
+    """A yes/no parameter: ``1`` (also true, oui, on) or ``0`` (also false, non, off)."""
+    return parameter(
+        _flag_value, bool, {"type": "string", "enum": ["0", "1"], "default": "0"}, description
+    )
+
+
 def _bbox(raw: Any, name: str, _context: dict) -> tuple[float, float, float, float]:
     parts = str(raw).split(",")
     try:
@@ -104,11 +121,31 @@ class SearchParams(Params):
     ) = ()
     modalites: many_of(MODALITES, "Modalités d'accompagnement ou d'accès." + _ANY_OF) = ()
     services: ServicesParam = ()
-    publics: many_of(PUBLICS, "Publics spécifiquement adressés (familles…)." + _ANY_OF) = ()
+    publics: many_of(
+        PUBLICS,
+        "Publics spécifiquement adressés (familles…) ; une offre qui n'en nomme aucun est "
+        "ouverte à tous et répond toujours." + _ANY_OF,
+    ) = ()
     prise_en_charge: many_of(PRISE_EN_CHARGE, "Prises en charge spécifiques." + _ANY_OF) = ()
     programme: ProgrammeParam = ()
     ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
     limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
+    inclure_inconnus: flag(
+        "1 : les offres qui ne disent rien de ce que demandent les filtres prise_en_charge, "
+        "frais (gratuit) ou ouvert (horaires inconnus) sont proposées aussi "
+        "(« informations_manquantes » le dit) ; 0 (défaut) : elles sont écartées et comptées "
+        "dans « ecartes ». Une offre sans public précisé est ouverte à tous : elle répond "
+        "toujours au filtre publics."
+    ) = False
+    inclure_reserves: flag(
+        "1 : propose aussi les lieux qui n'accueillent pas de public ou réservés à leurs "
+        "résidents (écartés par défaut, comptés dans « ecartes »)."
+    ) = False
+    sans_voiture: flag(
+        "1 : la personne n'a pas de voiture : seuls les lieux à portée de marche "
+        "(MAPDIR_WALK_THRESHOLD_MIN, 30 min par défaut) sont proposés, du plus proche à pied "
+        "au plus loin."
+    ) = False
 
     @model_validator(mode="before")
     @classmethod
@@ -136,6 +173,8 @@ class SearchParams(Params):
             modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
             programmes=self.programme,
             ouvert=self.ouvert,
+            inclure_inconnus=self.inclure_inconnus,
+            inclure_reserves=self.inclure_reserves,
         )
 
     def request(self) -> SearchRequest:
@@ -146,6 +185,7 @@ class SearchParams(Params):
             lon=self.lon,
             filters=self.filters(),
             limite=self.limite,
+            sans_voiture=self.sans_voiture,
         )
 
 

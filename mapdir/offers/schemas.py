@@ -19,6 +19,9 @@ class Point(BaseModel):
 class Fraicheur(BaseModel):
     date_maj: date | None = None
     confirmee_le: date | None = None
+    date_reference: date | None = Field(
+        None, description="La plus récente de date_maj et confirmee_le."
+    )
     statut: Literal["a_jour", "a_verifier", "obsolete"]
 
 
@@ -66,6 +69,21 @@ class Resultat(Offre):
     duree_estimee_min: int = Field(
         description="ligne droite × MAPDIR_DETOUR_FACTOR à MAPDIR_SPEED_KMH"
     )
+    duree_a_pied_min: int | None = Field(
+        None,
+        description="À pied (MAPDIR_WALK_DETOUR_FACTOR à MAPDIR_WALK_SPEED_KMH) quand le lieu est "
+        "à portée de marche (MAPDIR_WALK_THRESHOLD_MIN) et sa position connue, sinon null.",
+    )
+    position_approximative: bool = Field(
+        False,
+        description="Lieu placé au centre de sa commune : distance_km est celle de la commune ; "
+        "classé après les lieux placés exactement dans le même kilomètre.",
+    )
+    informations_manquantes: list[Literal["horaires", "prise_en_charge", "frais"]] = Field(
+        [],
+        description="Ce que l'offre ne dit pas parmi ce que demandent les filtres "
+        "(seulement avec inclure_inconnus=1).",
+    )
     distance_depuis: Literal["lieu", "permanence"]
     dans_commune_origine: bool
     prochains_passages: list[Passage] = Field(
@@ -86,12 +104,37 @@ class Origine(BaseModel):
     point: Point
     communes: list[CommuneNom]
     points_de_calcul: int
+    points: list[list[float]] = Field([], description="Les points de calcul (lon, lat).")
 
 
 class ParametresRecherche(BaseModel):
     limite: int
     ouvert: str | None = Field(description="Le moment d'ouverture retenu (ISO).")
     ouvert_libelle: str | None
+    inclure_inconnus: bool = False
+    sans_voiture: bool = False
+    marche_max_min: float | None = None
+
+
+class FauteDInformation(BaseModel):
+    total: int
+    au_moins: bool = Field(description="Le compte s'est arrêté à « limite ».")
+    horaires: int
+    prise_en_charge: int
+    frais: int
+
+
+class Ecartes(BaseModel):
+    """Offers as near as the answer's last that the search left out, and why."""
+
+    faute_d_information: FauteDInformation
+    sans_accueil_du_public: int = Field(
+        description="Lieux sans accueil du public ou réservés à leurs résidents "
+        "(inclure_reserves=1 les propose)."
+    )
+    au_dela_de_la_marche: int | None = Field(
+        None, description="Avec sans_voiture=1 : lieux au-delà de la portée de marche."
+    )
 
 
 class Recherche(BaseModel):
@@ -102,6 +145,7 @@ class Recherche(BaseModel):
     nombre: int
     resultats: list[Resultat]
     a_distance: list[Offre]
+    ecartes: Ecartes
     avertissements: list[str]
 
 

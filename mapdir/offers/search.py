@@ -37,12 +37,25 @@ from sqlalchemy.engine import Connection
 from mapdir.errors import InvalidParameter, NotFound
 from mapdir.geo.geodesy import geodesic_m
 from mapdir.geo.services import communes_by_postcode, validate_insee, validate_postcode
-from mapdir.geo.travel import DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, drive_minutes
+from mapdir.geo.travel import (
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_SPEED_KMH,
+    SANS_VOITURE,
+    TravelMode,
+    drive_minutes,
+)
 from mapdir.hours import evaluate, open_time
-from mapdir.hours.time_slots import candidate_tags
 from mapdir.offers import search_sql
 from mapdir.offers.filters import Filters
-from mapdir.offers.nearest import Candidate, Origin, first_window, nearest_offers
+from mapdir.offers.left_out import left_out_summary, missing_information
+from mapdir.offers.nearest import (
+    Candidate,
+    Origin,
+    first_window,
+    nearest_offers,
+    open_slots,
+    unknown_of_rows,
+)
 from mapdir.offers.offer_json import offer_json, open_at
 
 #: the window's nearest offers (planar order), this many times N, carry their whole row in
@@ -52,6 +65,8 @@ PREFETCH_FACTOR = 1.5
 PERMANENCE_RADIUS_M = 5_000
 #: every French territory holding offers lies within this latitude (checked, not assumed)
 LAT_CAP = 52.0
+#: walking (mapdir.geo.travel's ``sans_voiture`` mode) with its default settings
+DEFAULT_WALK = TravelMode(SANS_VOITURE, 1.3, 4.5, 30.0)
 
 __all__ = ["Filters", "SearchRequest", "search_offers"]
 
@@ -64,6 +79,8 @@ class SearchRequest:
     lon: float | None = None
     filters: Filters = field(default_factory=Filters)
     limite: int = 20
+    #: without a car: ranked by walking time, places beyond walking reach left out
+    sans_voiture: bool = False
 
 
 def _origin_params(conn: Connection, req: SearchRequest) -> tuple[str, dict[str, Any]]:
@@ -152,13 +169,17 @@ def search_offers(
     detour_factor: float = DEFAULT_DETOUR_FACTOR,
     speed_kmh: float = DEFAULT_SPEED_KMH,
     now: datetime | None = None,
+    walk: TravelMode = DEFAULT_WALK,
 ) -> dict[str, Any]:
     """The search answer: ``origine``, ``resultats`` (N nearest, with distance_km,
-    duree_estimee_min, prochains_passages) and ``a_distance`` (remote offers, no distance)."""
+    duree_estimee_min, duree_a_pied_min within walking reach, prochains_passages),
+    ``a_distance`` (remote offers, no distance) and ``ecartes`` (nearer offers left out for
+    lack of information, or for not receiving the public)."""
     now = now or evaluate.local_now()
     filters, limit = req.filters, req.limite
     timed = filters.ouvert is not None
     mode, origin_params = _origin_params(conn, req)
+    counts_unknown = (timed or filters.unknowable) and not filters.inclure_inconnus
     sql = search_sql.candidates_sql(
         filters.without_time,
         mode,
@@ -168,20 +189,21 @@ def search_offers(
         LAT_CAP,
         round(PREFETCH_FACTOR * limit),
         limit if timed else 0,
+        limit if counts_unknown else 0,
     )
     if timed:
-        origin_params = {**origin_params, "creneaux": candidate_tags(filters.ouvert)}
+        origin_params = {**origin_params, "creneaux": open_slots(filters)}
     first = search_sql.FirstRows.split(search_sql.fetch(conn, sql, origin_params))
     origin = _origin(mode, origin_params, first.origin)
     # the tighter bound holds when no active offer lies beyond LAT_CAP (checked, not assumed)
     beyond = not first.origin or first.origin[0].beyond
     lat_cap = 90.0 if beyond else LAT_CAP
     window_rows = sorted(first.window, key=attrgetter("planar"))  # the union mixes the order
-    entries, unknown_hours = nearest_offers(
+    window = nearest_offers(
         conn, origin, filters, limit, window_rows, lat_cap, origin_params.get("creneaux")
     )
-    unknown_hours += sum(r.rang for r in first.without_hours)  # nearby offers without hours
-    by_id = {e.id: e for e in entries}
+    unknown = window.unknown + unknown_of_rows(origin, filters, first.left_out)
+    by_id = {e.id: e for e in window.entries}
     stops = [s for s in first.stops if open_at(s.horaires, filters.ouvert)]
     start = evaluate.start_of(filters.ouvert) if timed else now
     for offer_id, stop_entry in _stop_entries(origin, stops, start).items():
@@ -194,7 +216,13 @@ def search_offers(
                 entry.distance_m, entry.via_permanence = stop_entry.distance_m, True
                 entry.commune = stop_entry.commune
     codes = origin.codes
-    ranked = sorted(by_id.values(), key=lambda e: e.rank_key(codes))[:limit]
+    ranked = sorted(by_id.values(), key=lambda e: e.rank_key(codes))
+    reach_m = walk.metres(walk.threshold_min)
+    beyond_walk = 0
+    if req.sans_voiture:  # the same order (walking time grows with distance), within reach
+        beyond_walk = sum(e.distance_m > reach_m for e in ranked[:limit])
+        ranked = [e for e in ranked if e.distance_m <= reach_m]
+    ranked = ranked[:limit]
     remote = sorted(first.remote, key=attrgetter("rang"))  # the union mixes the order
     remote_ids = [r.id for r in remote if open_at(r.horaires, filters.ouvert)][:limit]
     full = _whole_rows(conn, first, [e.id for e in ranked] + remote_ids)
@@ -203,28 +231,42 @@ def search_offers(
         out = offer_json(full[entry.id], now.date())
         out["distance_km"] = round(entry.distance_m / 1000.0, 2)
         out["duree_estimee_min"] = round(drive_minutes(entry.distance_m, detour_factor, speed_kmh))
+        # placed at its commune's centre: the distance is the commune's, not the place's
+        approx = entry.approx and not entry.via_permanence
+        out["position_approximative"] = approx
+        walking = walk.minutes(entry.distance_m)
+        on_foot = walking <= walk.threshold_min and not approx
+        out["duree_a_pied_min"] = round(walking) if on_foot else None
         out["distance_depuis"] = "permanence" if entry.via_permanence else "lieu"
         out["dans_commune_origine"] = entry.commune in origin.codes
         out["prochains_passages"] = entry.passages
         if timed:
             out["ouvert_a_l_heure_demandee"] = True
+        out["informations_manquantes"] = missing_information(out, filters)
         results.append(out)
-    notes = []
-    if timed and unknown_hours:
-        count = f"Au moins {limit}" if unknown_hours >= limit else str(unknown_hours)
-        notes.append(
-            f"{count} offre(s) proche(s) sans horaires exploitables ont été écartées "
-            "par le filtre « ouvert » (horaires inconnus)."
-        )
+    cutoff = ranked[-1].distance_m if len(ranked) >= limit else math.inf
+    shown = {e.id for e in ranked}
+    ecartes, notes = left_out_summary(unknown, window.reserved, cutoff, shown, limit)
+    if req.sans_voiture:
+        ecartes["au_dela_de_la_marche"] = beyond_walk
+        if beyond_walk:
+            notes.append(
+                f"{beyond_walk} lieu(x) à plus de {walk.threshold_min:g} min à pied "
+                "ne sont pas proposés (recherche sans voiture)."
+            )
     return {
         "origine": origin.as_json(),
         "parametres": {
             "limite": limit,
             "ouvert": open_time.as_iso(filters.ouvert) if timed else None,
             "ouvert_libelle": open_time.describe(filters.ouvert) if timed else None,
+            "inclure_inconnus": filters.inclure_inconnus,
+            "sans_voiture": req.sans_voiture,
+            "marche_max_min": walk.threshold_min,
         },
         "nombre": len(results),
         "resultats": results,
         "a_distance": [offer_json(full[i], now.date()) for i in remote_ids],
+        "ecartes": ecartes,
         "avertissements": notes,
     }

@@ -6,14 +6,15 @@ nearest active offers, the itinerant stops in or near the origin communes and th
 offers, the nearest of the window and the first remote offers with their whole rows
 (``complet``); ``FULL_ROWS_SQL`` fetches the chosen offers that did not ride along. Rows of
 the first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p``
-stop, ``r`` remote offer, ``i`` (with an opening time) the count of nearby offers without
-hours. ``knn_sql`` alone serves the rare widening rounds.
+stop, ``r`` remote offer, ``u`` an offer nearer than the answer's last that a filter left out for
+lack of information (accessibility, fees, hours unknown: the answer counts them).
+``knn_sql`` alone serves the rare widening rounds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection
 from mapdir.db import driver_connection
 from mapdir.geo.geodesy import EARTH_RADIUS_M
 from mapdir.hours.time_slots import NO_HOURS
-from mapdir.offers.filters import Filters
+from mapdir.offers.filters import Filters, unstated_query, unstated_sql
 from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
 
 REMOTE = "À distance"
@@ -97,13 +98,13 @@ class FirstRows:
     window: list[Any] = field(default_factory=list)  # k: the KNN window's candidates
     stops: list[Any] = field(default_factory=list)  # p: itinerant stops near the origin
     remote: list[Any] = field(default_factory=list)  # r: remote offers
-    without_hours: list[Any] = field(default_factory=list)  # i: nearby offers without hours
+    left_out: list[Any] = field(default_factory=list)  # u: nearby offers with unknown data
 
     @classmethod
     def split(cls, rows: list[Any]) -> FirstRows:
         first = cls()
         by_kind = {"o": first.origin, "k": first.window, "p": first.stops, "r": first.remote,
-                   "i": first.without_hours}  # fmt: skip
+                   "u": first.left_out}  # fmt: skip
         for row in rows:
             by_kind[row.kind].append(row)
         return first
@@ -134,6 +135,63 @@ def postgis_version(conn: Connection) -> str:
 CARRIED_FIELDS = tuple(name for name in OFFER_FIELDS if name != "horaires")
 
 
+#: bits of a ``u`` row's ``rang``: which unknown left it out (UNKNOWN_BITS) or no hours
+UNKNOWN_BITS = {"prise_en_charge": 1, "frais": 2}
+NO_HOURS_BIT = 4
+
+
+def search_where(filters: Filters, alias: str = "o") -> str:
+    """The filters' exact conditions, places not receiving the public left out unless asked."""
+    where = filters.where_literal_sql(alias)
+    if filters.excludes_reserved:
+        where = f"{where} AND NOT {filters.reserved_sql(alias)}"
+    return where
+
+
+def window_flags(filters: Filters) -> str:
+    """The columns every window row carries besides its position: ``conforme`` (the exact
+    conditions), ``approx`` (placed at its commune's centre) and ``reserve`` (not receiving
+    the public: left out, and counted, unless asked)."""
+    return (
+        f"{search_where(filters)} AS conforme, o.geo_precision = 'commune' AS approx, "
+        f"{filters.reserved_sql('o')} AS reserve"
+    )
+
+
+def left_out_sql(filters: Filters, timed: bool, rank: int) -> str:
+    """The ``u`` branch: the ``rank`` offers nearest to the origin, within the distance of
+    the window's ``rank``-th (the whole table when the window holds fewer), that match the
+    filters once unknown data is allowed but that some unknown left out; ``rang`` says which
+    (UNKNOWN_BITS, NO_HOURS_BIT). A KNN walk on the index, its tags tested on the entries."""
+    relaxed = replace(filters, inclure_inconnus=True, ouvert=None)
+    unknown = [f"({unstated_query(c)})" for c in filters.unknowable]
+    bits = [f"CASE WHEN {unstated_sql(c)} THEN {UNKNOWN_BITS[c]} ELSE 0 END"
+            for c in filters.unknowable]  # fmt: skip
+    time_tags = ""
+    if timed:
+        unknown.append(str(NO_HOURS))
+        bits.append(f"CASE WHEN o.etiquettes @> ARRAY[{NO_HOURS}] THEN {NO_HOURS_BIT} ELSE 0 END")
+        time_tags = f" AND o.etiquettes && (CAST(%(creneaux)s AS integer[]) || {NO_HOURS})"
+    rank = int(rank)
+    return f"""
+    UNION ALL
+    SELECT 'u', id, NULL, NULL, horaires, lon, lat, NULL, flags, NULL, NULL, NULL, conforme,
+           false, approx, reserve, {carried_columns(None)}
+    FROM (
+        SELECT o.id, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
+               {" | ".join(bits)} AS flags, {window_flags(relaxed)}
+        FROM offre o
+        WHERE {LOCATED} AND {relaxed.tags_literal_sql()}
+          AND o.etiquettes @@ '{" | ".join(unknown)}'::query_int{time_tags}
+          AND ST_DWithin(o.point, (SELECT geom FROM g), (
+              SELECT CASE WHEN count(*) < {rank} THEN 360.0 ELSE max(planar) END
+              FROM (SELECT planar FROM knn ORDER BY planar LIMIT {rank}) n))
+        ORDER BY o.point <-> (SELECT geom FROM g)
+        LIMIT {rank}
+    ) u
+    """
+
+
 def carried_columns(columns: str | None, first: bool = False) -> str:
     """The carried columns: ``columns`` a format for each name (``"f.{0}"``), or NULLs
     (named in the ``first`` branch of the union, which names the columns)."""
@@ -152,15 +210,16 @@ def candidates_sql(
     lat_cap: float,
     prefetch: int,
     timed_rank: int = 0,
+    left_out_rank: int = 0,
 ) -> str:
     """The first statement of a search (its parameters: the origin's): a KNN window of
     ``window`` offers, stops within ``radius_m`` metres, ``remote_limit`` remote offers; the
     origin rows say (``beyond``) whether an active offer lies beyond latitude ``lat_cap``.
 
     ``timed_rank`` > 0, a search with an opening time: the window holds only offers that may
-    be open then (MAY_BE_OPEN, one more parameter), and a row of kind ``i`` counts (``rang``,
-    at most ``timed_rank``) the offers without hours nearer than the ``timed_rank``-th of the
-    window, which the filter set aside (the answer says so).
+    be open then (MAY_BE_OPEN, one more parameter). ``left_out_rank`` > 0: rows of kind ``u``
+    (left_out_sql), the offers nearer than the window's ``left_out_rank``-th that an unknown
+    (accessibility, fees, hours) left out (the answer says so).
 
     The window holds the nearest offers whose tags match the filters (tested in the index,
     Filters.tags_literal_sql); ``conforme`` says whether the filters themselves hold (false
@@ -170,7 +229,7 @@ def candidates_sql(
     statement, which then only fetches what the answer holds beyond them."""
     window, radius_m, remote_limit = int(window), int(radius_m), int(remote_limit)
     prefetch, timed_rank = int(prefetch), int(timed_rank)
-    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
+    where, tags = search_where(filters), filters.tags_literal_sql()
     open_tags = f" AND {MAY_BE_OPEN}" if timed_rank else ""
     origin_point = (
         "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
@@ -187,7 +246,7 @@ def candidates_sql(
     ),
     knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
-               o.point <-> (SELECT geom FROM g) AS planar, {where} AS conforme,
+               o.point <-> (SELECT geom FROM g) AS planar, {window_flags(filters)},
                row_number() OVER (ORDER BY o.point <-> (SELECT geom FROM g)) <= {prefetch}
                    AS complet,
                {carried_columns("o.{0} AS c_{0}")}
@@ -228,36 +287,25 @@ def candidates_sql(
     SELECT 'o' AS kind, NULL::bigint AS id, code::text AS code, nom AS commune,
            NULL AS horaires, lon, lat, NULL::float8 AS planar, rang::int AS rang,
            NULL::bigint AS offre_id, NULL AS lieu, {beyond_lat_sql(lat_cap)} AS beyond,
-           NULL::boolean AS conforme, false AS complet, {carried_columns(None, first=True)}
+           NULL::boolean AS conforme, false AS complet, NULL::boolean AS approx,
+           NULL::boolean AS reserve, {carried_columns(None, first=True)}
     FROM origine
     UNION ALL
     SELECT 'k', id, code_insee::text, NULL, horaires, lon, lat, planar, NULL, NULL, NULL, NULL,
-           conforme, complet,
+           conforme, complet, approx, reserve,
            {carried_columns("CASE WHEN complet THEN c_{0} END")}
     FROM knn
     UNION ALL
     SELECT 'p', id, code_insee::text, commune_nom, horaires, lon, lat, NULL, NULL, offre_id,
-           lieu, NULL, NULL, false, {carried_columns(None)}
+           lieu, NULL, NULL, false, NULL, NULL, {carried_columns(None)}
     FROM stops
     UNION ALL
     SELECT 'r', x.id, NULL, NULL, x.horaires, ST_X(f.point), ST_Y(f.point), NULL, x.rang::int,
-           NULL, NULL, NULL, NULL, f.id IS NOT NULL, {carried_columns("f.{0}")}
+           NULL, NULL, NULL, NULL, f.id IS NOT NULL, NULL, NULL, {carried_columns("f.{0}")}
     FROM remote x LEFT JOIN offre f ON f.id = x.id AND x.rang <= {prefetch}
     """
-    if timed_rank:  # a KNN walk too (a radius query from overseas covered whole regions)
-        sql += f"""    UNION ALL
-    SELECT 'i', NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)::int, NULL, NULL, NULL,
-           NULL, false, {carried_columns(None)}
-    FROM (
-        SELECT o.point <-> (SELECT geom FROM g) AS planar
-        FROM offre o
-        WHERE {LOCATED} AND {tags} AND o.etiquettes @> ARRAY[{NO_HOURS}]
-        ORDER BY o.point <-> (SELECT geom FROM g)
-        LIMIT {timed_rank}
-    ) unknown
-    WHERE planar <= (
-        SELECT max(planar) FROM (SELECT planar FROM knn ORDER BY planar LIMIT {timed_rank}) n)
-    """
+    if left_out_rank:
+        sql += left_out_sql(filters, bool(timed_rank), left_out_rank)
     return sql
 
 
@@ -268,13 +316,13 @@ def knn_sql(filters: Filters, window: int, timed: bool = False) -> str:
     degrees. ``timed``: only offers that may be open at the asked time (MAY_BE_OPEN, one
     more parameter; Python still evaluates each one). ``conforme`` as in
     ``candidates_sql``."""
-    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
+    tags = filters.tags_literal_sql()
     if timed:
         tags += f" AND {MAY_BE_OPEN}"
     sql = f"""
         SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
                ST_Y(o.point) AS lat, o.point <-> ST_GeomFromText(%(origin)s, 4326) AS planar,
-               {where} AS conforme
+               {window_flags(filters)}
         FROM offre o
         WHERE {LOCATED} AND {tags}
         ORDER BY o.point <-> ST_GeomFromText(%(origin)s, 4326)
@@ -296,7 +344,7 @@ def sphere_sql(filters: Filters, window: int, timed: bool = False) -> str:
     walk from Réunion read every offer of mainland France). Rows: ``planar`` the spherical
     distance in metres to the nearest origin point; ``borne`` the spherical distance below
     which every offer matching the filters is in the window (NULL: every one is)."""
-    where, tags = filters.where_literal_sql(), filters.tags_literal_sql()
+    tags = filters.tags_literal_sql()
     if timed:
         tags += f" AND {MAY_BE_OPEN}"
     window = int(window)
@@ -312,7 +360,8 @@ def sphere_sql(filters: Filters, window: int, timed: bool = False) -> str:
         w AS (
             SELECT p.walk, k.* FROM p CROSS JOIN LATERAL (
                 SELECT o.id, o.code_insee AS code, o.horaires, ST_X(o.point) AS lon,
-                       ST_Y(o.point) AS lat, o.point_3d <<->> p.g AS chord, {where} AS conforme
+                       ST_Y(o.point) AS lat, o.point_3d <<->> p.g AS chord,
+                       {window_flags(filters)}
                 FROM offre o
                 WHERE {LOCATED} AND {tags}
                 ORDER BY o.point_3d <<->> p.g
@@ -324,11 +373,11 @@ def sphere_sql(filters: Filters, window: int, timed: bool = False) -> str:
                 SELECT max(chord) AS last FROM w GROUP BY walk HAVING count(*) = {window}
             ) full_walks
         )
-        SELECT id, code, horaires, lon, lat, conforme,
+        SELECT id, code, horaires, lon, lat, conforme, approx, reserve,
                {metres.format("min(chord)")} AS planar,
                {metres.format("(SELECT chord FROM bound)")} AS borne
         FROM w
-        GROUP BY id, code, horaires, lon, lat, conforme
+        GROUP BY id, code, horaires, lon, lat, conforme, approx, reserve
         ORDER BY min(chord)
         LIMIT {window}
     """

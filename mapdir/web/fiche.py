@@ -7,12 +7,13 @@ Pure functions over the dicts returned by mapdir.offers.search: no SQL, no Flask
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from mapdir.hours import evaluate
-from mapdir.hours.labels import JOURS, french_slot_label, hour_label
+from mapdir.hours.labels import JOURS, MOIS, french_slot_label, hour_label
+from mapdir.offers.offer_json import shift_months
 
 #: service slug → (plain-language label, examples shown under the checkbox)
 SERVICE_LABELS: dict[str, tuple[str, str]] = {
@@ -92,11 +93,7 @@ TO_BRING: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_TO_BRING = ("une pièce d'identité", "votre smartphone ou votre ordinateur, chargé")
 
-FRESHNESS_LABELS = {
-    "a_jour": ("À jour", "badge-ok"),
-    "a_verifier": ("À vérifier (mise à jour il y a plus de 6 mois)", "badge-attention"),
-    "obsolete": ("Attention : information de plus de 12 mois", "badge-alerte"),
-}
+DEFAULT_WARNING_MONTHS = 24
 OPEN_LABELS = {"ouvert": "Ouvert maintenant", "ferme": "Fermé maintenant", "inconnu": ""}
 _PHONE_CHARS = re.compile(r"[^0-9+]")
 
@@ -151,19 +148,23 @@ def open_now(expression: str | None, now: datetime) -> dict[str, str]:
     return {"etat": state, "libelle": OPEN_LABELS[state], "prochaine": label}
 
 
-def weekly_timetable(expression: str | None, now: datetime) -> list[dict[str, Any]] | None:
-    """Monday–Sunday of the current week: each day's open slots as "9 h–12 h" labels
-    (public holidays of that week applied); None when the hours cannot be evaluated."""
+def weekly_timetable(
+    expression: str | None, now: datetime, start: date | None = None
+) -> list[dict[str, Any]] | None:
+    """Monday–Sunday of the current week (or the 7 days from ``start``: the week of a planned
+    visit): each day's open slots as "9 h–12 h" labels (public holidays of that week
+    applied); None when the hours cannot be evaluated."""
     if evaluate.parse_hours(expression) is None:
         return None
-    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
+    first = start or now.date() - timedelta(days=now.weekday())
+    monday = datetime.combine(first, datetime.min.time())
     week_end = monday + timedelta(days=7)
     slots = [
         s for s in evaluate.next_openings(expression, monday, count=80, horizon_days=8)
         if s[0] < week_end
     ]  # fmt: skip
     days = []
-    for index, name in enumerate(JOURS):
+    for index in range(7):
         day_start = monday + timedelta(days=index)
         day_end = day_start + timedelta(days=1)
         labels = []
@@ -177,8 +178,8 @@ def weekly_timetable(expression: str | None, now: datetime) -> list[dict[str, An
                 end_label = "24 h" if end == day_end else hour_label(end)
                 labels.append(f"{hour_label(begin)}–{end_label}")
         days.append(
-            {"jour": name.capitalize(), "date": day_start.date(), "creneaux": labels,
-             "aujourdhui": day_start.date() == now.date()}
+            {"jour": JOURS[day_start.weekday()].capitalize(), "date": day_start.date(),
+             "creneaux": labels, "aujourdhui": day_start.date() == now.date()}
         )  # fmt: skip
     return days
 
@@ -191,15 +192,41 @@ def things_to_bring(services: list[str]) -> list[str]:
     return list(dict.fromkeys(items or DEFAULT_TO_BRING))
 
 
+def freshness_view(
+    fraicheur: dict[str, Any] | None, today: date, warning_months: int
+) -> dict[str, str]:
+    """The date of the information in neutral words ("Informations du 3 mars 2025"), and a
+    warning only past ``warning_months`` without any confirmation (MAPDIR_FRESHNESS_WARNING_
+    MONTHS): a prescriber must act on it (telephone first)."""
+    reference = (fraicheur or {}).get("date_reference")
+    if not reference:
+        return {"libelle": "Date des informations inconnue : téléphonez avant",
+                "classe": "badge-attention", "statut": "inconnue"}  # fmt: skip
+    day = date.fromisoformat(reference)
+    label = f"Informations du {date_label(day)}"
+    if day < shift_months(today, -warning_months):
+        years = warning_months // 12 if warning_months % 12 == 0 else None
+        span = f"{years} ans" if years else f"{warning_months} mois"
+        return {"libelle": f"{label}, plus de {span} sans confirmation : téléphonez avant",
+                "classe": "badge-attention", "statut": "ancienne"}  # fmt: skip
+    return {"libelle": label, "classe": "badge-neutre", "statut": "datee"}
+
+
+def date_label(day: date) -> str:
+    """ "3 mars 2025", "1er mai 2024"."""
+    return f"{'1er' if day.day == 1 else day.day} {MOIS[day.month - 1]} {day.year}"
+
+
 def decorate_offer(
-    offer: dict[str, Any], now: datetime, origin: tuple[float, float] | None = None
+    offer: dict[str, Any],
+    now: datetime,
+    origin: tuple[float, float] | None = None,
+    warning_months: int = DEFAULT_WARNING_MONTHS,
 ) -> dict[str, Any]:
     """The offer dict plus the display fields the templates use (``vue``)."""
-    fraicheur = offer.get("fraicheur") or {"statut": "a_verifier"}
-    label, css = FRESHNESS_LABELS[fraicheur["statut"]]
     offer["vue"] = {
         "ouverture": open_now(offer.get("horaires"), now),
-        "fraicheur": {"libelle": label, "classe": css, "statut": fraicheur["statut"]},
+        "fraicheur": freshness_view(offer.get("fraicheur"), now.date(), warning_months),
         "services": [service_label(s) for s in offer.get("services") or []],
         "telephones": [
             {"texte": phone_text(t), "href": tel_href(t)} for t in offer.get("telephones") or []

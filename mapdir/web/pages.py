@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, redirect, render_template, url_for
 
 from mapdir.db import database_answers
 from mapdir.http.context import engine, search_connection
@@ -13,6 +13,12 @@ from mapdir.web import web_bp
 @web_bp.get("/")
 def home():
     return render_template("index.html")
+
+
+@web_bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask /favicon.ico whatever the page says: the site's icon is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 def _search_answers() -> tuple[bool, str]:

@@ -9,6 +9,7 @@ static/js/carte.js adds the map.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +18,12 @@ from werkzeug.datastructures import MultiDict
 
 from mapdir.errors import InvalidParameter, MapdirError
 from mapdir.geo.services import search_communes
+from mapdir.geo.travel import SANS_VOITURE, travel_mode
 from mapdir.hours import evaluate
 from mapdir.http.context import connection, search_connection, settings
+from mapdir.http.redirects import same_site_path
 from mapdir.offers.detail import offer_detail
+from mapdir.offers.left_out import LACKS
 from mapdir.offers.parameters import (
     MODALITES,
     PRISE_EN_CHARGE,
@@ -32,19 +36,22 @@ from mapdir.offers.search import search_offers
 from mapdir.params import Vocabulary
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
+from mapdir.web.card import active_filters, day_hours, looks_cut, publics_label, route_links
 from mapdir.web.fiche import (
     SERVICE_LABELS,
     decorate_offer,
     map_marker,
-    things_to_bring,
     weekly_timetable,
 )
 
 LIST_FIELDS = ("services", "publics", "prise_en_charge", "modalites", "programme")
 SCALAR_FIELDS = (
     "lieu", "code_commune", "gratuit", "ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le",
-    "limite",
+    "limite", "sans_voiture", "inclure_inconnus", "inclure_reserves",
 )  # fmt: skip
+#: the form's yes/no fields passed to the API as they are
+FLAGS = ("sans_voiture", "inclure_inconnus", "inclure_reserves")
+OPENING_FIELDS = ("ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le")
 FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
 #: the form's « Ouvert un jour donné »: days and parts of a day as the API reads them
 #: (mapdir.hours.open_time); any other « ouvert » value (a link such as
@@ -58,8 +65,6 @@ OPEN_PARTS = (
     ("", "Toute la journée"), ("matin", "Le matin (8 h–12 h)"),
     ("apres-midi", "L'après-midi (13 h–18 h)"), ("soir", "Le soir (18 h–22 h)"),
 )  # fmt: skip
-MAX_FICHE_OFFERS = 8
-MAX_NOTE_CHARS = 1500
 MAX_BIGINT = 2**63 - 1
 _POSTCODE_LIKE = re.compile(r"^[\d\s]{1,8}$")
 _COMMUNE_IN_PARENS = re.compile(r"\((\d[0-9AB]\d{3})\)\s*$", re.IGNORECASE)
@@ -123,6 +128,7 @@ def filter_args(form: dict[str, Any]) -> dict[str, str]:
         args["frais"] = "gratuit"
     if form["limite"]:
         args["limite"] = form["limite"]
+    args.update({name: form[name] for name in FLAGS if form[name]})
     if not form["ouvert"]:  # a day or a date picked without its choice ticked: it is meant
         form["ouvert"] = "jour" if form["ouvert_jour"] else "date" if form["ouvert_le"] else ""
     ouvert = form["ouvert"]
@@ -172,7 +178,9 @@ def resolve_place(form: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, 
             "indiquez le code postal.",
             parametre="lieu",
         )
-    return {}, exact or candidates
+    # every candidate, exact names first: "st leonard" names five Saint-Léonard exactly,
+    # and the person may live in Saint-Léonard-de-Noblat (the autocomplete offers it too)
+    return {}, candidates
 
 
 def _form_error(form: dict[str, Any], exc: MapdirError):
@@ -189,7 +197,7 @@ def recherche():
         if candidates:
             choices = [
                 {"nom": c["nom"], "code": c["code"], "departement": c["departement"],
-                 "url": _commune_url(form, c)}
+                 "codes_postaux": c.get("codes_postaux") or [], "url": _commune_url(form, c)}
                 for c in candidates
             ]  # fmt: skip
             return render_template("resultats.html", form=form, choix_nom=choices, body=None)
@@ -202,15 +210,19 @@ def recherche():
             detour_factor=config.float("MAPDIR_DETOUR_FACTOR"),
             speed_kmh=config.float("MAPDIR_SPEED_KMH"),
             now=now,
+            walk=travel_mode(SANS_VOITURE, config),
         )
     except MapdirError as exc:
         return _form_error(form, exc)
     origin = body["origine"]
     origin_point = tuple(origin["point"]["coordinates"])
+    searched_day = _searched_day(search_request)
+    months = warning_months()
     for offer in body["resultats"]:
-        decorate_offer(offer, now, origin_point)
+        decorate_offer(offer, now, origin_point, months)
+        _decorate_card(offer, origin_point, search_request.sans_voiture, searched_day, now)
     for offer in body["a_distance"]:
-        decorate_offer(offer, now)
+        decorate_offer(offer, now, warning_months=months)
     commune_choices = []
     if origin["mode"] == "code_postal" and len(origin["communes"]) > 1:
         commune_choices = [
@@ -230,17 +242,81 @@ def recherche():
     }
     any_time_url = None
     if body["parametres"]["ouvert"]:  # the same search without the opening time
-        cleared = {name: "" for name in ("ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le")}
+        cleared = {name: "" for name in OPENING_FIELDS}
         any_time_url = url_for("web.recherche") + "?" + form_query(form, **cleared)
+    search_url = url_for("web.recherche") + "?"
+    links = {
+        "inclure_inconnus": search_url + form_query(form, inclure_inconnus="1"),
+        "inclure_reserves": search_url + form_query(form, inclure_reserves="1"),
+        "sans_voiture": search_url + form_query(form, sans_voiture="1"),
+        "avec_voiture": _without(form, "sans_voiture", None),
+    }
+    filters_shown = active_filters(
+        form, _labels(), body["parametres"]["ouvert_libelle"], lambda n, v: _without(form, n, v)
+    )
+    visit_origin = ";".join(f"{lon},{lat}" for lon, lat in origin["points"])
     return render_template(
         "resultats.html",
         form=form,
         body=body,
+        origine_points=visit_origin,
+        retour=request.full_path,
         choix_communes=commune_choices,
         carte=map_data,
         sans_horaire_url=any_time_url,
+        liens=links,
+        filtres_actifs=filters_shown,
+        jour_cherche=searched_day,
         maintenant=now,
     )
+
+
+def _searched_day(search_request) -> date | None:
+    """The day of the opening time searched for (its start), None without one."""
+    when = search_request.filters.ouvert
+    return None if when is None else evaluate.start_of(when).date()
+
+
+def _decorate_card(
+    offer: dict[str, Any],
+    origin: tuple[float, float],
+    on_foot: bool,
+    day: date | None,
+    now: datetime,
+) -> None:
+    """The card's extra display fields: publics, routes, hours of the day searched for."""
+    vue = offer["vue"]
+    vue["publics"] = publics_label(offer.get("publics"))
+    vue["itineraires"] = route_links(origin, offer, on_foot)
+    vue["manquant"] = [LACKS[name] for name in offer.get("informations_manquantes") or ()]
+    if day is not None:
+        week = weekly_timetable(offer.get("horaires"), datetime.combine(day, now.time()))
+        vue["jour_cherche"] = day_hours(week, day)
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    vocabulary = search_vocabulary()["vocabulaire"]
+    return {
+        name: {c["valeur"]: c["libelle"] for c in vocabulary[name]}
+        for name in ("services", "publics", "prise_en_charge", "modalites", "programme")
+    }
+
+
+def _without(form: dict[str, Any], name: str, value: str | None) -> str:
+    """The search link of ``form`` without one filter value (or the whole field)."""
+    reduced = dict(form)
+    if name in LIST_FIELDS:
+        reduced[name] = [v for v in form[name] if v != value]
+    elif name == "ouvert":
+        reduced.update({n: "" for n in OPENING_FIELDS})
+    else:
+        reduced[name] = ""
+    return url_for("web.recherche") + "?" + form_query(reduced)
+
+
+def warning_months() -> int:
+    """MAPDIR_FRESHNESS_WARNING_MONTHS: the age past which a card warns."""
+    return int(settings().float("MAPDIR_FRESHNESS_WARNING_MONTHS"))
 
 
 def _tiles() -> dict[str, str]:
@@ -256,7 +332,9 @@ def offre(offre_id: int):
     detail = offer_detail(connection(), offre_id, now=now)
     if "fusion" in detail:
         return redirect(url_for("web.offre", offre_id=detail["id"]), code=302)
-    decorate_offer(detail, now)
+    decorate_offer(detail, now, warning_months=warning_months())
+    detail["vue"]["publics"] = publics_label(detail.get("publics"))
+    detail["vue"]["horaires_texte_coupe"] = looks_cut(detail.get("horaires_texte"))
     markers = [m for m in [map_marker(detail, url_for("web.offre", offre_id=detail["id"]))] if m]
     carte = None
     if markers:
@@ -272,43 +350,5 @@ def offre(offre_id: int):
         semaine=weekly_timetable(detail.get("horaires"), now),
         carte=carte,
         maintenant=now,
+        retour=same_site_path(request.args.get("retour"), prefix="/recherche"),
     )
-
-
-def parse_offer_ids(values: list[str]) -> list[int]:
-    """Offer ids from ``offres`` (repeated and/or comma-separated); 400 when none or bad."""
-    raw = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    if not raw:
-        raise InvalidParameter(
-            "Cochez au moins un lieu pour préparer la fiche d'orientation.", parametre="offres"
-        )
-    if any(not (v.isascii() and v.isdigit()) or len(v) > 18 for v in raw):  # not "²"
-        raise InvalidParameter("Identifiant d'offre invalide dans « offres ».", parametre="offres")
-    ids = list(dict.fromkeys(int(v) for v in raw))
-    if len(ids) > MAX_FICHE_OFFERS:
-        raise InvalidParameter(
-            f"Une fiche d'orientation compte au plus {MAX_FICHE_OFFERS} lieux.",
-            parametre="offres",
-        )
-    return ids
-
-
-@web_bp.route("/fiche", methods=["GET", "POST"])
-def fiche():
-    """The printable fiche. The note comes from the POST body (never stored nor logged);
-    a ``note`` in a GET query is accepted too, but the site's forms always POST."""
-    now = evaluate.local_now()
-    ids = parse_offer_ids(request.values.getlist("offres"))
-    note = (request.form.get("note") or request.args.get("note") or "").strip()
-    if len(note) > MAX_NOTE_CHARS:
-        raise InvalidParameter(
-            f"La note est trop longue (au plus {MAX_NOTE_CHARS} caractères).", parametre="note"
-        )
-    offers = []
-    for offer_id in ids:
-        detail = decorate_offer(offer_detail(connection(), offer_id, now=now), now)
-        detail["vue"]["semaine"] = weekly_timetable(detail.get("horaires"), now)
-        detail["vue"]["a_apporter"] = things_to_bring(detail.get("services") or [])
-        offers.append(detail)
-    response = render_template("fiche.html", offres=offers, note=note, maintenant=now)
-    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -18,6 +18,11 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """The base URL of the app served on 127.0.0.1 (a random free port)."""
+    yield from serve(app)
+
+
+def serve(app) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a random free port) in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from mapdir.offers.filters import tag
 from mapdir.offers.search import Filters
 from mapdir.offers.search_sql import fetch, knn_sql
 from tests.search_factories import (
@@ -59,7 +60,9 @@ def test_filters_on_lists(conn):
     assert found(services=("demarches-administratives",), gratuit=True) == {ids["admin_free_fs"]}
     assert found(gratuit=True) == {ids["admin_free_fs"]}  # "Gratuit sous condition" is not free
     assert found(programmes=("France Services",)) == {ids["admin_free_fs"]}
-    assert found(publics=("Seniors",)) == {ids["admin_free_fs"]}
+    # "publics" says whom a place addresses specifically: naming none, it is open to all
+    assert found(publics=("Seniors",)) == set(ids.values())
+    assert found(publics=("Jeunes",)) == {ids["admin_paid"], ids["smartphone"]}
     assert found(prise_en_charge=("Surdité",)) == {ids["admin_paid"]}
     assert found(modalites_accompagnement=("Dans un atelier collectif",)) == {ids["smartphone"]}
     assert found(services=("loisirs-creations",)) == set()
@@ -72,7 +75,8 @@ def test_tag_conditions_narrow_and_exact_conditions_decide(conn):
     sql = Filters(services=("b", "a"), gratuit=True, publics=("l'été",)).tags_literal_sql()
     assert "o.etiquettes && ARRAY[etiquette('services', 'a'),etiquette('services', 'b')]" in sql
     assert "o.etiquettes @> ARRAY[etiquette('frais', 'Gratuit')]" in sql
-    assert "etiquette('publics', 'l''été')" in sql
+    summer = tag("publics", "l'été")
+    assert f"o.etiquettes @@ '{summer} | !" in sql  # or open to all
     assert Filters().tags_literal_sql() == "TRUE"
     lon, lat = commune_point(conn, "87085")
     right = insert_offer(conn, "Juste", lon + 0.02, lat, services=["parentalite"])
@@ -115,20 +119,22 @@ def test_opening_filter_excludes_closed_and_unknown_and_tells_about_unknown_hour
     assert no_hours not in {r["id"] for r in body["resultats"]}
     # the offer without hours, nearer than the answer, is told about; unreadable hours
     # ("any time" in the index) evaluated as unknown count too
-    assert body["avertissements"][0].startswith("1 offre(s) proche(s)"), body
-    assert "horaires inconnus" in body["avertissements"][0]
+    assert body["avertissements"][0].startswith("1 lieu plus proche écarté faute"), body
+    assert "horaires non renseignés" in body["avertissements"][0]
+    assert body["ecartes"]["faute_d_information"]["horaires"] == 1
     insert_offer(conn, "Illisible", lon, lat + 0.0002, horaires="lundi matin")
     body = search(
         conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 12, 2, 10, 0))
     )
     assert [r["id"] for r in body["resultats"]] == far_open
-    assert body["avertissements"][0].startswith("2 offre(s) proche(s)"), body
+    assert body["avertissements"][0].startswith("2 lieux plus proches"), body
     for i in range(10):  # counted up to N: the note says "at least"
         insert_offer(conn, f"Sans horaires {i}", lon, lat + 0.001 + 0.0001 * i)
     body = search(
         conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 12, 2, 10, 0))
     )
-    assert body["avertissements"][0].startswith("Au moins 5 offre(s) proche(s)"), body
+    assert body["avertissements"][0].startswith("Au moins "), body
+    assert body["ecartes"]["faute_d_information"]["au_moins"] is True
     # a Monday morning: the closest closed-on-Wednesday offers are back
     monday = search(
         conn, code_commune="87085", limite=5, filters=Filters(ouvert=datetime(2026, 11, 30, 10, 0))

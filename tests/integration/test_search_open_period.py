@@ -31,7 +31,7 @@ def test_open_during_the_morning_is_not_open_at_ten(conn):
     assert all(r["ouvert_a_l_heure_demandee"] for r in body["resultats"])
     assert body["parametres"]["ouvert"] == "2026-12-02T08:00/2026-12-02T12:00"
     assert body["parametres"]["ouvert_libelle"] == "mercredi matin"
-    assert body["avertissements"][0].startswith("1 offre(s) proche(s)"), body
+    assert body["avertissements"][0].startswith("1 lieu plus proche écarté faute"), body
     at_ten = search(
         conn, code_commune="87085", limite=3, filters=Filters(ouvert=datetime(2026, 12, 2, 10))
     )

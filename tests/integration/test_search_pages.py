@@ -133,8 +133,9 @@ def test_results_list_escapes_data_and_offers_commune_choice(client, offers, eng
     assert "<script>alert" not in html
     assert "infobulle" not in html and "Lieu piégé" not in html
     assert "Médiathèque test des pages" in html
-    announced = re.search(r'role="status"[^>]*>\s*(\d+) résultat', html)
+    announced = re.search(r'id="titre-resultats">\s*(\d+) lieu', html)
     assert announced and int(announced.group(1)) == html.count('class="resultat"') - 1
+    assert "résultats trouvés" not in html and "résultat trouvé" not in html  # said once
     # the remote offer is listed apart, without distance
     remote = html.split('id="titre-distance"', 1)[1]
     assert "Aide à distance test" in remote and " km</span>" not in remote
@@ -147,8 +148,12 @@ def test_results_list_escapes_data_and_offers_commune_choice(client, offers, eng
     assert 'href="tel:0555560000"' in html
     assert "https://www.openstreetmap.org/directions?engine=fossgis_osrm_car" in html
     assert re.search(r"Prochain passage :</strong> mardi (1er|\d+) \w+, 9 h–12 h", html)
-    assert "Attention : information de plus de 12 mois" in html  # 800-day-old offer
-    assert "À vérifier" in html  # 250-day-old offer
+    # issue 18: every card dates its information in neutral words; only past 24 months
+    # without confirmation does it warn (the 800-day-old offer), not at 250 days
+    assert re.search(r"plus de 2 ans sans confirmation : téléphonez avant", html)
+    assert html.count("badge-attention") == 1, "only the 800-day-old offer warns"
+    assert html.count('class="badge badge-neutre">Informations du ') >= 2
+    assert "À vérifier" not in html and "12 mois" not in html
     assert html.count('name="offres"') >= 4
     assert 'id="carte-donnees"' in html and "vendor/leaflet/leaflet.js" in html
     _assert_no_cdn(html)
@@ -203,7 +208,9 @@ def test_offer_page_timetable_and_provenance(client, offers):
     assert rows["Dimanche"] == "Fermé"
     assert rows["Samedi"] == "10 h–12 h"
     assert "9 h–12 h, 14 h–17 h 30" in rows.values()
-    assert "haute-vienne" in html and "infobulle" not in html
+    # the source's public name, not its code; dates in French (issue 18, prescribers 6)
+    assert "Carte des acteurs du numérique de la Haute-Vienne" in html and "infobulle" not in html
+    assert "haute-vienne" not in html.split('id="titre-offre"', 1)[1].split("<footer", 1)[0]
     assert "Seniors" in html and "Gratuit" in html
     _assert_no_cdn(html)
 

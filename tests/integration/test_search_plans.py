@@ -180,8 +180,11 @@ def test_far_origins_walk_the_sphere_in_order_reading_few_pages(conn, monkeypatc
     assert [r["id"] for r in body["resultats"]] == [i for _, i in nearest]
     monkeypatch.undo()
     # fewer matching offers than the window: every one, and no bound
-    rare = Filters(publics=("Seniors",))
-    seniors = [insert_offer(conn, f"S{i}", 2.0 + i, 45.0, publics=["Seniors"]) for i in range(3)]
+    rare = Filters(programmes=("Promeneurs du net",))
+    seniors = [
+        insert_offer(conn, f"S{i}", 2.0 + i, 45.0, programmes=["Promeneurs du net"])
+        for i in range(3)
+    ]
     rows = fetch(conn, search_sql.sphere_sql(rare, 40), {"origin3d": origin.wkt3d})
     assert sorted(r.id for r in rows) == sorted(seniors) and rows[0].borne is None
 
@@ -257,11 +260,11 @@ def test_filter_values_are_quoted_in_the_prepared_statement(conn):
     """Filter values are written into the search statement (for the planner's estimates):
     quotes and percent signs must stay data."""
     lon, lat = commune_point(conn, "87085")
-    odd = insert_offer(conn, "Public bizarre", lon, lat, publics=["l'équipe à 100%"])
-    insert_offer(conn, "Autre public", lon, lat, publics=["Seniors"])
+    odd = insert_offer(conn, "Public bizarre", lon, lat, programmes=["l'équipe à 100%"])
+    insert_offer(conn, "Autre public", lon, lat, programmes=["France Services"])
     body = search(
-        conn, code_commune="87085", limite=5, filters=Filters(publics=("l'équipe à 100%",))
+        conn, code_commune="87085", limite=5, filters=Filters(programmes=("l'équipe à 100%",))
     )
     assert [r["id"] for r in body["resultats"]] == [odd]
-    injected = Filters(publics=("x']::text[] OR true OR o.publics && ARRAY['y",))
+    injected = Filters(programmes=("x']::text[] OR true OR o.programmes && ARRAY['y",))
     assert search(conn, code_commune="87085", limite=5, filters=injected)["resultats"] == []
