@@ -62,7 +62,7 @@ def test_search_map_offer_and_fiche(browser, live_server, offers):
     field.send_keys("87400")
     driver.find_element(By.CSS_SELECTOR, "form.search-form button[type=submit]").click()
 
-    status = _wait(driver, ec.presence_of_element_located((By.ID, "annonce-resultats")))
+    status = _wait(driver, ec.presence_of_element_located((By.ID, "titre-resultats")))
     count = int(status.text.split()[0])
     cards = driver.find_elements(By.CSS_SELECTOR, "ol.resultats > li.resultat")
     assert count == len(cards) >= 3
@@ -134,7 +134,7 @@ def test_results_usable_at_320_px(browser, live_server, offers):
     )
     try:
         driver.get(live_server + "/recherche?lieu=87400")
-        _wait(driver, ec.presence_of_element_located((By.ID, "annonce-resultats")))
+        _wait(driver, ec.presence_of_element_located((By.ID, "titre-resultats")))
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 320
         first = driver.find_element(By.CSS_SELECTOR, "ol.resultats > li.resultat")
