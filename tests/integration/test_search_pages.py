@@ -151,7 +151,7 @@ def test_results_list_escapes_data_and_offers_commune_choice(client, offers, eng
     # issue 18: every card dates its information in neutral words; only past 24 months
     # without confirmation does it warn (the 800-day-old offer), not at 250 days
     assert re.search(r"plus de 2 ans sans confirmation : téléphonez avant", html)
-    assert html.count("badge-attention") == 1, "only the 800-day-old offer warns"
+    assert html.count("sans confirmation") == 1, "only the 800-day-old offer warns"
     assert html.count('class="badge badge-neutre">Informations du ') >= 2
     assert "À vérifier" not in html and "12 mois" not in html
     assert html.count('name="offres"') >= 4
