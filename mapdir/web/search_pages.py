@@ -331,7 +331,8 @@ def offre(offre_id: int):
     now = evaluate.local_now()
     detail = offer_detail(connection(), offre_id, now=now)
     if "fusion" in detail:
-        return redirect(url_for("web.offre", offre_id=detail["id"]), code=302)
+        back = same_site_path(request.args.get("retour"), prefix="/recherche")
+        return redirect(url_for("web.offre", offre_id=detail["id"], retour=back), code=302)
     decorate_offer(detail, now, warning_months=warning_months())
     detail["vue"]["publics"] = publics_label(detail.get("publics"))
     detail["vue"]["horaires_texte_coupe"] = looks_cut(detail.get("horaires_texte"))

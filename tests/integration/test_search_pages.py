@@ -226,6 +226,8 @@ def test_merged_offer_redirects_and_unknown_offer_is_404(client, offers):
     response = client.get(f"/offres/{offers['merged']}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/offres/{offers['hours']}")
+    kept = client.get(f"/offres/{offers['merged']}?retour=/recherche%3Flieu%3D87400")
+    assert kept.headers["Location"].endswith("retour=/recherche?lieu%3D87400"), kept.headers
     missing = client.get("/offres/987654321")
     assert missing.status_code == 404
     assert "Aucune offre" in _html(missing)
