@@ -57,10 +57,9 @@ def _flag_value(raw: Any, name: str, _context: dict) -> bool:
 
 
 def flag(description: str) -> Any:
-    """A yes/no parameter: ``1`` (also true, oui, on) or ``0`` (also false, non, off)."""
-    return parameter(
-        _flag_value, bool, {"type": "string", "enum": ["0", "1"], "default": "0"}, description
-    )
+    """A yes/no parameter: ``1`` (also true, oui, on) or ``0`` (also false, non, off); the
+    document says boolean (``true``/``false`` on the wire, accepted)."""
+    return parameter(_flag_value, bool, {"type": "boolean"}, description)
 
 
 def _bbox(raw: Any, name: str, _context: dict) -> tuple[float, float, float, float]:
