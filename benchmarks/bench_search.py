@@ -213,24 +213,25 @@ def to_request(params: dict[str, str]) -> SearchRequest:
 
 def baseline_candidates_sql(
     filters: Filters, mode: str, window: int, radius_m: int, remote_limit: int,
-    lat_cap: float, prefetch: int, timed_rank: int = 0,
+    lat_cap: float, prefetch: int, timed_rank: int = 0, left_out_rank: int = 0,
 ) -> str:  # fmt: skip
     """Our first statement with its KNN window replaced by a fixed-radius query: 50 km
     around the origin (``ST_DWithin`` on geography), ordered by ``ST_Distance``; everything
     else (origin, stops, remote offers, rows carried along, full rows, the opening time's
     slots, hours) identical."""
     sql = OUR_CANDIDATES_SQL(
-        filters, mode, window, radius_m, remote_limit, lat_cap, prefetch, timed_rank
-    )
+        filters, mode, window, radius_m, remote_limit, lat_cap, prefetch, timed_rank,
+        left_out_rank,
+    )  # fmt: skip
     head, rest = sql.split("knn AS (", 1)
     _, tail = rest.split("    ),\n    stops AS", 1)
-    where = filters.where_literal_sql()
+    where = search_sql.search_where(filters)
     if timed_rank:
         where += f" AND {search_sql.MAY_BE_OPEN}"
     knn = f"""knn AS (
         SELECT o.id, o.code_insee, o.horaires, ST_X(o.point) AS lon, ST_Y(o.point) AS lat,
                ST_Distance(o.point::geography, (SELECT geom FROM g)::geography) AS planar,
-               TRUE AS conforme,
+               {search_sql.window_flags(filters)},
                row_number() OVER (ORDER BY ST_Distance(o.point::geography,
                                                        (SELECT geom FROM g)::geography))
                    <= {int(prefetch)} AS complet,
