@@ -4,4 +4,4 @@ from flask import Blueprint
 
 web_bp = Blueprint("web", __name__)
 
-from mapdir.web import pages, planner_pages, search_pages  # noqa: E402,F401
+from mapdir.web import calendar_pages, pages, planner_pages, search_pages, widget_pages  # noqa: E402,F401

@@ -28,6 +28,7 @@ from mapdir.offers.parameters import (
     SERVICES,
     SearchParams,
 )
+from mapdir.offers.passages import has_passages
 from mapdir.offers.search import search_offers
 from mapdir.params import Vocabulary
 from mapdir.text import normalize_name
@@ -257,6 +258,7 @@ def offre(offre_id: int):
     if "fusion" in detail:
         return redirect(url_for("web.offre", offre_id=detail["id"]), code=302)
     decorate_offer(detail, now)
+    detail["vue"]["agenda"] = has_passages(detail, now)
     markers = [m for m in [map_marker(detail, url_for("web.offre", offre_id=detail["id"]))] if m]
     carte = None
     if markers:
@@ -309,6 +311,7 @@ def fiche():
         detail = decorate_offer(offer_detail(connection(), offer_id, now=now), now)
         detail["vue"]["semaine"] = weekly_timetable(detail.get("horaires"), now)
         detail["vue"]["a_apporter"] = things_to_bring(detail.get("services") or [])
+        detail["vue"]["agenda"] = has_passages(detail, now)
         offers.append(detail)
     response = render_template("fiche.html", offres=offers, note=note, maintenant=now)
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
