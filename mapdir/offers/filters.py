@@ -31,12 +31,18 @@ class Filters:
     modalites_acces: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     ouvert: datetime | Period | None = None  # an instant, or some time in a period
-    type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre), planner
+    type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre)
+    #: with type_offre, also offers whose type cannot be derived (the prescribers' search)
+    type_inconnu_inclus: bool = False
 
     def _type_sql(self, alias: str) -> list[str]:
-        from mapdir.offers.type_offre import sql_predicate
+        from mapdir.offers.type_offre import sql_predicate, unknown_sql
 
-        return [sql_predicate(self.type_offre, alias)] if self.type_offre else []
+        if not self.type_offre:
+            return []
+        if self.type_inconnu_inclus:
+            return [f"({sql_predicate(self.type_offre, alias)} OR {unknown_sql(alias)})"]
+        return [sql_predicate(self.type_offre, alias)]
 
     @property
     def without_time(self) -> Filters:

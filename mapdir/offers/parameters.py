@@ -12,10 +12,19 @@ from mapdir.geo.importer import normalize_departement
 from mapdir.geo.services import validate_postcode
 from mapdir.hours import evaluate
 from mapdir.hours.open_time import parse_open_time
-from mapdir.offers import vocab
+from mapdir.offers import type_offre, vocab
 from mapdir.offers.filters import Filters
 from mapdir.offers.search import SearchRequest
-from mapdir.params import Params, Vocabulary, decimal, integer, many_of, parameter, text
+from mapdir.params import (
+    Params,
+    Vocabulary,
+    decimal,
+    integer,
+    many_of,
+    one_of,
+    parameter,
+    text,
+)
 from mapdir.params.fields import Required, fail
 from mapdir.text import ascii_float
 
@@ -24,6 +33,7 @@ PUBLICS = Vocabulary(vocab.PUBLICS)
 PRISE_EN_CHARGE = Vocabulary(vocab.PRISE_EN_CHARGE)
 PROGRAMMES = Vocabulary(vocab.PROGRAMMES)
 MODALITES = Vocabulary(vocab.MODALITES_ACCOMPAGNEMENT + vocab.MODALITES_ACCES)
+TYPES_OFFRE = Vocabulary(type_offre.TYPES, exact=True)
 MAX_BBOX_DEGREES = 10.0
 MAX_ID_DIGITS = 18
 MAX_EXPORT_PAGE = 1000
@@ -108,6 +118,12 @@ class SearchParams(Params):
     prise_en_charge: many_of(PRISE_EN_CHARGE, "Prises en charge spécifiques." + _ANY_OF) = ()
     programme: ProgrammeParam = ()
     ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
+    type_offre: one_of(
+        TYPES_OFFRE,
+        "Type d'offre : assistance, formation ou acces_libre (déduit des services, modalités et "
+        "programmes de l'offre). Une offre qui n'en renseigne aucun n'a pas de type connu : elle "
+        "est gardée, avec « types_offre » vide, et signalée dans « avertissements ».",
+    ) = None
     limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
 
     @model_validator(mode="before")
@@ -136,6 +152,8 @@ class SearchParams(Params):
             modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
             programmes=self.programme,
             ouvert=self.ouvert,
+            type_offre=self.type_offre,
+            type_inconnu_inclus=True,
         )
 
     def request(self) -> SearchRequest:

@@ -68,6 +68,11 @@ class Resultat(Offre):
     )
     distance_depuis: Literal["lieu", "permanence"]
     dans_commune_origine: bool
+    types_offre: list[Literal["assistance", "formation", "acces_libre"]] | None = Field(
+        None,
+        description="Avec le filtre « type_offre » : les types de l'offre ; vide quand elle "
+        "n'en renseigne aucun (type non connu, gardée).",
+    )
     prochains_passages: list[Passage] = Field(
         description="Passages aux points d'arrêt dans les communes d'origine ou à moins de "
         "5 km : ceux de l'arrêt le plus proche d'abord (celui de « distance_km » quand "

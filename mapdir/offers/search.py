@@ -44,6 +44,7 @@ from mapdir.offers import search_sql
 from mapdir.offers.filters import Filters
 from mapdir.offers.nearest import Candidate, Origin, first_window, nearest_offers
 from mapdir.offers.offer_json import offer_json, open_at
+from mapdir.offers.type_offre import offer_types
 
 #: the window's nearest offers (planar order), this many times N, carry their whole row in
 #: the first statement: they hold the answer in most searches, so the second statement
@@ -208,6 +209,8 @@ def search_offers(
         out["prochains_passages"] = entry.passages
         if timed:
             out["ouvert_a_l_heure_demandee"] = True
+        if filters.type_offre:
+            out["types_offre"] = offer_types(out)
         results.append(out)
     notes = []
     if timed and unknown_hours:
@@ -215,6 +218,13 @@ def search_offers(
         notes.append(
             f"{count} offre(s) proche(s) sans horaires exploitables ont été écartées "
             "par le filtre « ouvert » (horaires inconnus)."
+        )
+    untyped = sum(1 for r in results if filters.type_offre and not r["types_offre"])
+    if untyped:
+        notes.append(
+            f"{untyped} offre(s) ne disent pas leur type (ni service, ni façon d'être aidé, ni "
+            "dispositif qui l'indique) : elles sont gardées, marquées « type d'offre non "
+            "renseigné » ; vérifiez auprès d'elles."
         )
     return {
         "origine": origin.as_json(),

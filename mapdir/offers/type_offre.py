@@ -11,11 +11,17 @@ for its help whose mode was not given).
   Grande école du numérique);
 - assistance: "Accompagnement individuel" or "À distance", or a programme of individual
   help (France Services, Aidants Connect, Conseillers numériques).
+
+An offer that states no service, no accompaniment mode and none of these programmes has no
+type that can be derived (`is_unknown`): the prescribers' search keeps it under any type
+asked, marked, rather than treating "not stated" as "not this type"; the planner's
+accessibility counts only offers whose type is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 ASSISTANCE = "assistance"
 FORMATION = "formation"
@@ -56,6 +62,18 @@ def types_of(
     return [t for t in TYPES if t in found]
 
 
+def offer_types(offer: Mapping[str, Any]) -> list[str]:
+    """The types of an offer as the API writes it (mapdir.offers.offer_json)."""
+    return types_of(offer["services"], offer["modalites_accompagnement"], offer["programmes"])
+
+
+def is_unknown(
+    services: Iterable[str], modalites: Iterable[str], programmes: Iterable[str]
+) -> bool:
+    """Nothing stated from which a type could be derived (see `unknown_sql`)."""
+    return not list(services) and not types_of((), modalites, programmes)
+
+
 def _array(values: Sequence[str]) -> str:
     quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
     return f"ARRAY[{quoted}]::text[]"
@@ -77,3 +95,12 @@ def sql_predicate(kind: str, alias: str = "o") -> str:
             f"({alias}.services <@ {_array(EQUIPMENT_ONLY)}))"
         )
     return "(" + " OR ".join(parts) + ")"
+
+
+def unknown_sql(alias: str = "o") -> str:
+    """SQL condition "offer `alias` has no type that can be derived" (as `is_unknown`)."""
+    programmes = sorted({p for _svc, _mod, progs in RULES.values() for p in progs})
+    return (
+        f"(cardinality({alias}.services) = 0 AND cardinality({alias}.modalites_accompagnement)"
+        f" = 0 AND NOT ({alias}.programmes && {_array(programmes)}))"
+    )

@@ -30,6 +30,7 @@ from mapdir.offers.parameters import (
 )
 from mapdir.offers.passages import has_passages
 from mapdir.offers.search import search_offers
+from mapdir.offers.type_offre import LABELS as TYPE_LABELS
 from mapdir.params import Vocabulary
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
@@ -44,7 +45,7 @@ from mapdir.web.fiche import (
 LIST_FIELDS = ("services", "publics", "prise_en_charge", "modalites", "programme")
 SCALAR_FIELDS = (
     "lieu", "code_commune", "gratuit", "ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le",
-    "limite",
+    "type_offre", "limite",
 )  # fmt: skip
 FORM_FIELDS = set(LIST_FIELDS) | set(SCALAR_FIELDS)
 #: the form's « Ouvert un jour donné »: days and parts of a day as the API reads them
@@ -84,6 +85,7 @@ def search_vocabulary() -> dict[str, Any]:
             "modalites": _choices(MODALITES),
             "programme": _choices(PROGRAMMES),
             "ouverture": {"jours": OPEN_DAYS, "moments": OPEN_PARTS},
+            "types_offre": list(TYPE_LABELS.items()),
         }
     }
 
@@ -122,6 +124,8 @@ def filter_args(form: dict[str, Any]) -> dict[str, str]:
     args = {name: ",".join(form[name]) for name in LIST_FIELDS if form[name]}
     if form["gratuit"]:
         args["frais"] = "gratuit"
+    if form["type_offre"]:
+        args["type_offre"] = form["type_offre"]
     if form["limite"]:
         args["limite"] = form["limite"]
     if not form["ouvert"]:  # a day or a date picked without its choice ticked: it is meant
