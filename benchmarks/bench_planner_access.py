@@ -35,7 +35,7 @@ from bench_search import insert_synthetic, scratch_database, vacuum_offers  # no
 from mapdir.config import Settings  # noqa: E402
 from mapdir.db import database_url, get_engine  # noqa: E402
 from mapdir.planner import access, accessibility, mclp, solvers, synthetic  # noqa: E402
-from mapdir.planner.request import parse_request  # noqa: E402
+from mapdir.planner.parameters import parse_request  # noqa: E402
 from mapdir.planner.travel import access_by_code, coverage_relation  # noqa: E402
 
 PURE_KNN_SQL = """

@@ -71,10 +71,34 @@ class _TextExtractor(HTMLParser):
 _MARKUP_HINT = re.compile(r"<[a-zA-Z/!?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
+_WIDE_GAP = re.compile(r"(?<=\S)[ \t\u00a0]{3,}(?=\S)")
+
+
 def _tidy_lines(text: str) -> str:
-    """Collapse spaces inside lines, drop trailing spaces, at most one blank line."""
-    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    """Collapse spaces inside lines, drop trailing spaces, at most one blank line. A wide
+    gap inside a line (3 spaces or more: a paragraph break of the source's form, as in
+    "de 13h30 à 16h30     Permanence supplémentaire…") becomes a line break."""
+    text = _WIDE_GAP.sub("\n", text.replace("\r\n", "\n"))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]"
+)
+
+
+def fix_mojibake(text: str) -> tuple[str, bool]:
+    """UTF-8 read as Windows-1252 ("Fresnes-LÃ©guillon" in the France Services file of
+    2022-12) back to its text ("Fresnes-Léguillon"); anything else is left alone."""
+    if not _MOJIBAKE.search(text):
+        return text, False
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8"), True
+        except UnicodeError:
+            continue
+    return text, False
 
 
 def strip_html(value: object, keep_lines: bool = False) -> tuple[str | None, bool]:
@@ -86,8 +110,7 @@ def strip_html(value: object, keep_lines: bool = False) -> tuple[str | None, boo
     """
     if value is None:
         return None, False
-    text = str(value)
-    fixed = False
+    text, fixed = fix_mojibake(str(value))
     for _ in range(3):  # "&lt;b&gt;" unescapes to "<b>": strip again
         if not _MARKUP_HINT.search(text):
             break

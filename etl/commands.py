@@ -12,7 +12,7 @@ from etl.load import EtlError, run_source
 from etl.sources import SOURCES, newest_file
 from mapdir.config import Settings
 from mapdir.db import get_engine
-from mapdir.db.tables import import_run, offre
+from mapdir.db.tables import enregistrement_source, import_run, offre
 
 
 def _offers_dir(from_dir: Path) -> Path:
@@ -44,6 +44,12 @@ def etl() -> None:
     show_default=True,
     help="Géocoder avec la BAN les adresses sans coordonnées (sinon : point de la commune).",
 )
+@click.option(
+    "--jeu",
+    "dataset",
+    help="Jeu de données du fichier (par défaut : son nom sans date, ex. charente-lieux) ;"
+    " seuls les lieux de ce jeu absents du fichier sont marqués disparus.",
+)
 @click.pass_obj
 def run_cmd(
     settings: Settings,
@@ -52,12 +58,15 @@ def run_cmd(
     from_dir: Path | None,
     file_path: Path | None,
     geocode: bool,
+    dataset: str | None,
 ) -> None:
     """Importe une source (SLUG) ou toutes (--all), puis affiche un résumé par source."""
     if run_all == bool(slug):
         raise click.UsageError("Indiquez une source (SLUG) ou --all.")
     if file_path and run_all:
         raise click.UsageError("--file s'utilise avec une seule source.")
+    if dataset and run_all:
+        raise click.UsageError("--jeu s'utilise avec une seule source.")
     if file_path is None:
         from_dir = from_dir or settings.data_dir
         if from_dir is None:
@@ -74,7 +83,9 @@ def run_cmd(
     failed = 0
     for s, path in jobs:
         try:
-            summary = run_source(engine, s, path, geocoder=geocoder, progress=click.echo)
+            summary = run_source(
+                engine, s, path, geocoder=geocoder, progress=click.echo, dataset=dataset
+            )
         except EtlError as exc:
             click.echo(f"Erreur : {exc.message}", err=True)
             failed += 1
@@ -87,22 +98,46 @@ def run_cmd(
 @etl.command("status")
 @click.pass_obj
 def status_cmd(settings: Settings) -> None:
-    """Dernières exécutions par source et nombre d'offres."""
+    """Dernière exécution par source et jeu de données, lieux présents, offres par statut."""
     with get_engine(settings).connect() as conn:
-        run = import_run.c
+        run, es = import_run.c, enregistrement_source.c
         rows = conn.execute(
-            select(run.source, run.fichier, run.statut, run.started_at, run.comptes, run.message)
-            .distinct(run.source)  # the last run of each source
-            .order_by(run.source, run.id.desc())
+            select(
+                run.source,
+                run.jeu_de_donnees,
+                run.fichier,
+                run.statut,
+                run.started_at,
+                run.comptes,
+                run.message,
+                select(func.count())
+                .where(
+                    es.source == run.source,
+                    run.jeu_de_donnees == func.any(es.jeux_de_donnees),
+                )
+                .scalar_subquery()
+                .label("presents"),
+            )
+            .distinct(run.source, run.jeu_de_donnees)  # the last run of each dataset
+            .order_by(run.source, run.jeu_de_donnees, run.id.desc())
         ).all()
         for r in rows:
             c = r.comptes or {}
             click.echo(
-                f"{r.source:24} {r.started_at:%Y-%m-%d %H:%M} {r.statut:6} "
-                f"{Path(r.fichier or '').name} — lus {c.get('lus', 0)}, insérés "
-                f"{c.get('inseres', 0)}, mis à jour {c.get('mis_a_jour', 0)}, rejetés "
-                f"{c.get('rejetes', 0)}" + (f" — {r.message}" if r.message else "")
+                f"{r.source:24} jeu {r.jeu_de_donnees or '?':36} {r.started_at:%Y-%m-%d %H:%M}"
+                f" {r.statut:6} {Path(r.fichier or '').name} — lus {c.get('lus', 0)}, insérés "
+                f"{c.get('inseres', 0)}, mis à jour {c.get('mis_a_jour', 0)}, disparus "
+                f"{c.get('disparus', 0)}, rejetés {c.get('rejetes', 0)} ; {r.presents} lieux"
+                " présents dans ce jeu" + (f" — {r.message}" if r.message else "")
             )
+        absent = conn.execute(
+            select(es.source, func.count())
+            .where(~es.present)
+            .group_by(es.source)
+            .order_by(es.source)
+        ).all()
+        if absent:
+            click.echo("absents de leur source : " + ", ".join(f"{s} {n}" for s, n in absent))
         statut = offre.c.statut
         totals = conn.execute(select(statut, func.count()).group_by(statut).order_by(statut))
         click.echo("offres : " + ", ".join(f"{s} {n}" for s, n in totals))
@@ -123,7 +158,11 @@ def export_mednum(settings: Settings, departement: str | None) -> None:
 
     dep = normalize_departement(departement) if departement else None
     with get_engine(settings).connect() as conn:
-        write_csv(conn, dep, sys.stdout)
+        summary = write_csv(conn, dep, sys.stdout)
+    # the CSV goes to stdout; what was left out, and why, to stderr (never silently)
+    for offer_id, nom, reason in summary.skipped_offers:
+        click.echo(f"offre {offer_id} « {nom} » non exportée : {reason}", err=True)
+    click.echo(summary.line(), err=True)
 
 
 def _register_exports() -> None:

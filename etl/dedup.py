@@ -1,13 +1,17 @@
-"""Deduplicate offers across sources: candidate pairs in PostGIS, scores in Python.
+"""Deduplicate offers: candidate pairs in PostGIS, scores in Python, decisions stored.
 
-Candidates: active offers from disjoint sets of sources within ``RADIUS_M`` metres
-(``ST_DWithin`` on geography, pre-filtered by the GiST index), sharing a SIRET, or in the
-same commune when one of them is only placed at the commune's centre (then the distance is
-no evidence and the pair needs a similar name, address or a shared phone). Each
-pair is scored by ``mapdir.offers.dedup_score.score_pair`` (explainable components); every score
-and decision is stored in ``doublon``. A "fusion" merges the less authoritative offer into
-the other (``statut = 'fusionnee'``, ``fusionnee_dans``): nothing is deleted, and
-``undo_merge`` restores both offers.
+Every pair of active offers is a candidate, whatever their sources (a source's own
+duplicates included: the France Services file lists some places twice), when they lie
+within ``RADIUS_M`` metres (``ST_DWithin`` on geography, pre-filtered by the GiST index),
+share a SIRET, share a phone or an e-mail within ``CONTACT_M`` metres, or lie in the same
+commune when one of them is only placed at the commune's centre (then the distance is no
+evidence and the pair needs a similar name, address or a shared phone). Each pair is scored
+by ``mapdir.offers.dedup_score.score_pair`` (explainable components); every score and decision is
+stored in ``doublon``. A "fusion" merges the less authoritative offer into the other
+(``statut = 'fusionnee'``, ``fusionnee_dans``): nothing is deleted, and ``undo_merge``
+restores both offers. Pairs between the verification and the merge thresholds wait in the
+animators' queue (``mapdir.editing.duplicates``, ``/edition/doublons``); a person's
+decision is never overwritten by a later run.
 """
 
 from __future__ import annotations
@@ -20,19 +24,16 @@ from sqlalchemy.engine import Connection
 
 from etl.rebuild import rebuild_offers
 from mapdir.db.rows import any_of, lon_lat
-from mapdir.db.tables import doublon, enregistrement_source, offre
+from mapdir.db.tables import commune, doublon, enregistrement_source, offre
 from mapdir.offers.dedup_score import PairSide, score_pair
 from mapdir.offers.merge import SOURCE_RANK
 
 RADIUS_M = 300
+CONTACT_M = 5000  # a shared phone or e-mail makes a candidate up to this far
 
 _CANDIDATES = text(
     """
-    WITH src AS (
-        SELECT coalesce(o.fusionnee_dans, o.id) AS oid, array_agg(DISTINCT es.source) AS sources
-        FROM enregistrement_source es JOIN offre o ON o.id = es.offre_id
-        GROUP BY 1
-    ), changed AS (
+    WITH changed AS (
         SELECT o.* FROM offre o WHERE o.id = ANY(:ids) AND o.statut = 'active'
     )
     , near AS (
@@ -43,20 +44,26 @@ _CANDIDATES = text(
         UNION
         SELECT a.id, b.id FROM changed a
         JOIN offre b ON b.id <> a.id AND b.statut = 'active' AND b.pivot = a.pivot
-        WHERE a.pivot IS NOT NULL
+        WHERE a.pivot IS NOT NULL AND a.pivot <> '00000000000000'
+        UNION
+        -- the same phone or e-mail a few kilometres apart: the same desk with a bad point,
+        -- or another site of the same organisation (the score tells them apart)
+        SELECT a.id, b.id FROM changed a
+        JOIN offre b ON b.id <> a.id AND b.statut = 'active'
+            AND b.point && ST_Expand(a.point, 0.07)
+            AND (a.telephones && b.telephones OR a.courriels && b.courriels)
+            AND ST_DWithin(a.point::geography, b.point::geography, :contact)
         UNION
         -- a point at the commune's centre says nothing: same commune and some evidence
         SELECT a.id, b.id FROM changed a
         JOIN offre b ON b.id <> a.id AND b.statut = 'active' AND b.code_insee = a.code_insee
             AND (a.geo_precision = 'commune' OR b.geo_precision = 'commune')
             AND (similarity(a.nom, b.nom) > 0.3 OR a.telephones && b.telephones
+                 OR a.courriels && b.courriels
                  OR similarity(coalesce(a.adresse, ''), coalesce(b.adresse, '')) > 0.6)
     )
     SELECT DISTINCT least(n.a_id, n.b_id) AS id_a, greatest(n.a_id, n.b_id) AS id_b
     FROM near n
-    JOIN src sa ON sa.oid = n.a_id
-    JOIN src sb ON sb.oid = n.b_id
-    WHERE NOT (sa.sources && sb.sources)
     """
 )
 
@@ -74,6 +81,7 @@ def _side(row) -> PairSide:
         telephones=tuple(row.telephones or ()),
         courriels=tuple(row.courriels or ()),
         source=row.best_source or "",
+        commune=row.commune_nom,
     )
 
 
@@ -82,7 +90,7 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
     ids = list(offer_ids)
     if not ids:
         return 0
-    pairs = conn.execute(_CANDIDATES, {"ids": ids, "radius": RADIUS_M}).all()
+    pairs = conn.execute(_CANDIDATES, {"ids": ids, "radius": RADIUS_M, "contact": CONTACT_M}).all()
     if not pairs:
         return 0
     involved = sorted({p.id_a for p in pairs} | {p.id_b for p in pairs})
@@ -90,12 +98,14 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
     first_source = (
         select(es.source).where(es.offre_id == o.id).order_by(es.id).limit(1).scalar_subquery()
     )
+    commune_name = select(commune.c.nom).where(commune.c.code == o.code_insee).scalar_subquery()
     rows = {
         r.id: r
         for r in conn.execute(
             select(
                 o.id, o.nom, o.adresse, o.code_postal, o.code_insee, o.pivot, *lon_lat(o.point),
                 o.telephones, o.courriels, o.geo_precision, first_source.label("best_source"),
+                commune_name.label("commune_nom"),
             ).where(any_of(o.id, involved))
         )
     }  # fmt: skip

@@ -4,9 +4,14 @@ The output follows schema v1.0.2 (``shared/data/schemas/lieux-mediation-numeriqu
 row per active offer, columns in the schema's order, ``,``-separated, list fields joined
 with ``|``, exact standard labels. Every value is checked against the schema's own
 constraints before it is written: a value that would break its pattern or length is fixed
-(phone normalised, summary shortened) or left empty, and an offer that still lacks a
-required field (address, postcode, commune) is skipped and counted, so no invalid row is
-ever emitted. ``validate_csv`` checks a written file with frictionless.
+(phone normalised, summary shortened) or left empty. A place without a street address is
+exported with its commune (``adresse`` holds the commune's name, the complement says the
+address is unknown); an offer that still lacks a required field is skipped, counted and
+listed with its reason (``ExportSummary.skipped_offers``, printed by ``mapdir export``),
+so no invalid row is emitted and no offer is dropped silently. What the schema has no
+field for (other phones, hours known only as text, the appointment, a position at the
+commune's centre) is written in ``presentation_detail``. ``validate_csv`` checks a
+written file with frictionless.
 
 Text that a spreadsheet would run as a formula is neutralised (``mapdir.csv_export``)
 before the constraints are checked, so the check sees the value that is written; the
@@ -96,17 +101,21 @@ _OFFERS = (
 
 @dataclass
 class ExportSummary:
-    """What an export wrote: rows, offers skipped (by French reason), values emptied."""
+    """What an export wrote: rows, offers skipped (by French reason, and each one with its
+    id, name and reason), values emptied, offers without a street address."""
 
     written: int = 0
     skipped: Counter = field(default_factory=Counter)
     emptied: Counter = field(default_factory=Counter)
+    skipped_offers: list[tuple[int, str, str]] = field(default_factory=list)
+    without_street: int = 0
 
     def line(self) -> str:
         skipped = ", ".join(f"{k} {v}" for k, v in self.skipped.most_common()) or "aucun"
         emptied = ", ".join(f"{k} {v}" for k, v in self.emptied.most_common()) or "aucune"
         return (
-            f"{self.written} lieux exportés ; ignorés : {skipped} ;"
+            f"{self.written} lieux exportés (dont {self.without_street} sans adresse de voie,"
+            f" exportés avec leur commune) ; ignorés : {skipped} ;"
             f" valeurs non conformes retirées : {emptied}"
         )
 
@@ -224,10 +233,45 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+NO_STREET = "Adresse précise inconnue"
+
+
+def _address(offer: dict[str, Any]) -> tuple[str, str]:
+    """(adresse, complement_adresse). Without a street address the schema's required
+    ``adresse`` holds the commune's name, and the complement says the address is unknown:
+    the place is exported with what is known of it rather than left out."""
+    street = _one_line(offer.get("adresse"))
+    complement = _one_line(offer.get("complement_adresse"))
+    if street:
+        return street, complement
+    commune = _one_line(offer.get("commune_nom") or offer.get("commune_officielle"))
+    return commune, "; ".join(filter(None, [complement, NO_STREET]))
+
+
+def _details(offer: dict[str, Any], hours_written: bool) -> str:
+    """``presentation_detail`` plus what the schema has no field for: the other phones,
+    hours known only as text, the appointment, a position at the commune's centre."""
+    lines = [_multi_line(offer.get("presentation_detail"))]
+    phones = [clean_phone(p)[0] for p in offer.get("telephones") or ()]
+    others = list(dict.fromkeys(p for p in phones if p))[1:]
+    if others:
+        lines.append("Autres téléphones : " + ", ".join(others) + ".")
+    text_hours = _one_line(offer.get("horaires_texte"))
+    if text_hours and not hours_written:
+        lines.append(f"Horaires : {text_hours}")
+    if offer.get("prise_rdv") is True:
+        lines.append("Accueil sur rendez-vous.")
+    if offer.get("geo_precision") == "commune":
+        lines.append("Position approximative : centre de la commune.")
+    return "\n".join(line for line in lines if line)
+
+
 def build_row(offer: dict[str, Any]) -> dict[str, str]:
     """The national-schema row of one offer (all values as text; empty = missing)."""
     pivot, _ = clean_pivot(offer.get("pivot"))
     horaires = _one_line(offer.get("horaires"))
+    horaires = horaires if validate_osm(horaires) else ""
+    adresse, complement = _address(offer)
     row = {
         "id": f"{ID_PREFIX}{offer['id']}",
         "pivot": pivot or UNKNOWN_PIVOT,
@@ -235,17 +279,17 @@ def build_row(offer: dict[str, Any]) -> dict[str, str]:
         "commune": _one_line(offer.get("commune_nom") or offer.get("commune_officielle")),
         "code_postal": _postcode(offer.get("code_postal"), offer.get("commune_codes_postaux")),
         "code_insee": _one_line(offer.get("code_insee")),
-        "adresse": _one_line(offer.get("adresse")),
-        "complement_adresse": _one_line(offer.get("complement_adresse")),
+        "adresse": adresse,
+        "complement_adresse": complement,
         "latitude": _coordinate(offer.get("latitude")),
         "longitude": _coordinate(offer.get("longitude")),
         "typologie": _typologies(offer.get("typologie")),
         "telephone": _first_phone(offer.get("telephones")),
         "courriels": _join(offer.get("courriels") or ()),
         "site_web": _join(offer.get("sites_web") or ()),
-        "horaires": horaires if validate_osm(horaires) else "",
+        "horaires": horaires,
         "presentation_resume": _summary(offer.get("presentation_resume")),
-        "presentation_detail": _multi_line(offer.get("presentation_detail")),
+        "presentation_detail": _details(offer, bool(horaires)),
         "source": _source(offer.get("sources")),
         "structure_parente": "",  # not held by the directory
         "date_maj": _iso(offer.get("date_maj") or offer.get("date_export")),
@@ -293,9 +337,11 @@ def export_rows(
         if reason:
             if summary is not None:
                 summary.skipped[reason] += 1
+                summary.skipped_offers.append((offer["id"], offer["nom"], reason))
             continue
         if summary is not None:
             summary.written += 1
+            summary.without_street += not _one_line(offer.get("adresse"))
         yield row
 
 

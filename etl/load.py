@@ -2,9 +2,12 @@
 
 Upsert by (source, source id) with a content hash: a second run of the same file changes
 nothing; a newer file updates what changed, inserts what is new, and marks what vanished
-as absent from its source (never deleted). Bad records go to ``rejet`` with a French
-reason; the run goes on. A bad file or a crash rolls the whole run back, leaving the
-previous data intact; the run itself is recorded (``import_run``) either way.
+as absent from its source (never deleted). Vanishing is scoped to the dataset the run read
+(``dataset_of``: a regional file, an API scope): a record listed by several datasets of
+its source is absent only when none of them lists it any more. Bad records go to
+``rejet`` with a French reason; the run goes on. A bad file or a crash rolls the whole
+run back, leaving the previous data intact; the run itself is recorded (``import_run``)
+either way.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy import Text, any_, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
 from etl.prepare import PreparedRecord, prepare_records
 from etl.rebuild import create_offers, rebuild_offers, replace_permanences
 from etl.record import BadFile
-from etl.sources import SOURCES, file_date
+from etl.sources import SOURCES, dataset_of, file_date
 from mapdir.db.rows import any_of, json_records, jsonb_text, typed
 from mapdir.db.tables import enregistrement_source, import_run, rejet
 from mapdir.errors import MapdirError
@@ -40,6 +44,7 @@ class EtlError(MapdirError):
 class RunSummary:
     source: str
     fichier: str
+    jeu: str = ""
     run_id: int | None = None
     counts: Counter = field(default_factory=Counter)
     rejects: Counter = field(default_factory=Counter)
@@ -57,7 +62,8 @@ class RunSummary:
         c = self.counts
         rej = ", ".join(f"{k} {v}" for k, v in self.rejects.most_common()) or "aucun"
         return (
-            f"{self.source} ({self.fichier}) : lus {c['lus']}, insérés {c['inseres']}, "
+            f"{self.source} ({self.fichier}, jeu {self.jeu}) : lus {c['lus']},"
+            f" insérés {c['inseres']}, "
             f"mis à jour {c['mis_a_jour']}, inchangés {c['inchanges']}, "
             f"disparus {c['disparus']}, rejetés {c['rejetes']} ({rej}), "
             f"géocodés {c['geocodes']}, corrigés {sum(self.fixes.values())}, "
@@ -97,13 +103,17 @@ def mark_interrupted_runs(engine: Engine) -> int:
         ).rowcount
 
 
-def _start_run(engine: Engine, source: str, fichier: str) -> tuple[int, Connection]:
+def _start_run(
+    engine: Engine, source: str, fichier: str, dataset: str | None = None
+) -> tuple[int, Connection]:
     """The new run's id, and the connection holding its lock until ``_release_run``."""
     mark_interrupted_runs(engine)
     holder = engine.connect()
     try:
         run_id = holder.execute(
-            insert(import_run).values(source=source, fichier=fichier).returning(run.id)
+            insert(import_run)
+            .values(source=source, fichier=fichier, jeu_de_donnees=dataset)
+            .returning(run.id)
         ).scalar_one()
         # taken before the row is visible to others: it is never seen unlocked while alive
         holder.execute(select(func.pg_advisory_lock(RUN_LOCK_SPACE, run_id)))
@@ -139,11 +149,15 @@ def run_source(
     geocoder: Any = None,
     dedup: bool = True,
     progress: Progress | None = None,
+    dataset: str | None = None,
 ) -> RunSummary:
+    """Import one file of source ``slug`` as (a snapshot of) ``dataset`` (by default the
+    file name without its date, ``dataset_of``)."""
     if slug not in SOURCES:
         raise EtlError(f"Source inconnue : {slug} (sources : {', '.join(sorted(SOURCES))}).")
-    summary = RunSummary(slug, Path(path).name)
-    run_id, holder = _start_run(engine, slug, str(path))
+    dataset = (dataset or "").strip() or dataset_of(Path(path), slug)
+    summary = RunSummary(slug, Path(path).name, dataset)
+    run_id, holder = _start_run(engine, slug, str(path), dataset)
     summary.run_id = run_id
     try:
         return _run(engine, slug, Path(path), run_id, summary, geocoder, dedup, progress)
@@ -287,7 +301,7 @@ def _store(
         )
     say(f"{slug} : {len(plan.new)} nouveaux, {len(plan.changed)} modifiés…")
     if plan.new:
-        summary.offer_ids_changed.update(create_offers(conn, slug, plan.new, run_id))
+        summary.offer_ids_changed.update(create_offers(conn, slug, plan.new, run_id, summary.jeu))
     summary.counts["inseres"] = len(plan.new)
     affected: set[int] = set()
     for old, rec in plan.changed:
@@ -307,7 +321,7 @@ def _store(
         replace_permanences(conn, old.id, old.offre_id, rec)
         affected.add(old.offre_id)
     summary.counts["mis_a_jour"] = len(plan.changed)
-    vanished_offers = _mark_vanished(conn, slug, run_id, seen)
+    vanished_offers = _mark_vanished(conn, slug, summary.jeu, run_id, seen)
     summary.counts["disparus"] = len(vanished_offers)
     affected |= vanished_offers
     if affected:
@@ -315,13 +329,37 @@ def _store(
         summary.offer_ids_changed.update(affected)
 
 
-def _mark_vanished(conn: Connection, slug: str, run_id: int, seen: list[str]) -> set[int]:
-    """Mark the source's present records that this run did not see as absent (never
-    deleted); returns their offers."""
+def _datasets(names: list[str]) -> Any:
+    return literal(names, ARRAY(Text))
+
+
+def _mark_vanished(
+    conn: Connection, slug: str, dataset: str, run_id: int, seen: list[str]
+) -> set[int]:
+    """The records seen join ``dataset``; those of ``dataset`` this run did not see leave
+    it, and are marked absent (never deleted) when no other dataset lists them. Returns
+    the offers of the records marked absent."""
+    listed = literal(dataset, Text) == any_(es.jeux_de_donnees)
+    conn.execute(
+        update(enregistrement_source)
+        .where(es.source == slug, any_of(es.source_id, seen), ~listed)
+        .values(jeux_de_donnees=func.array_append(es.jeux_de_donnees, literal(dataset, Text)))
+    )
     vanished = conn.execute(
         update(enregistrement_source)
-        .where(es.source == slug, es.present, ~any_of(es.source_id, seen))
-        .values(present=False, dernier_run_id=run_id)
+        .where(
+            es.source == slug,
+            es.present,
+            es.jeux_de_donnees == _datasets([dataset]),
+            ~any_of(es.source_id, seen),
+        )
+        .values(present=False, jeux_de_donnees=_datasets([]), dernier_run_id=run_id)
         .returning(es.offre_id)
     ).scalars()
-    return set(vanished)
+    vanished_offers = set(vanished)
+    conn.execute(
+        update(enregistrement_source)
+        .where(es.source == slug, listed, ~any_of(es.source_id, seen))
+        .values(jeux_de_donnees=func.array_remove(es.jeux_de_donnees, literal(dataset, Text)))
+    )
+    return vanished_offers

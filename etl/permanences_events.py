@@ -104,13 +104,15 @@ def schedule_events(low: str) -> list[Event]:
     for m in _DAY_RANGE_RE.finditer(low):
         first, last = _DAY_NAMES.index(m.group(1)), _DAY_NAMES.index(m.group(2))
         if first < last:
-            events.append(Event("D", m.start(), m.end(), [(tuple(range(first, last + 1)), ())]))
+            days = [(tuple(range(first, last + 1)), (), "")]
+            events.append(Event("D", m.start(), m.end(), days))
             taken.append(m.span())
     for m in _DAY_RE.finditer(low):
         if any(a <= m.start() < b for a, b in taken + closed):
             continue
         nths = tuple(ordinal(o) for o in re.findall(_ORD, m.group(1))) if m.group(1) else ()
-        events.append(Event("D", m.start(), m.end(), [((_DAY_NAMES.index(m.group(2)),), nths)]))
+        days = [((_DAY_NAMES.index(m.group(2)),), nths, "")]  # (weekdays, nths, OSM week)
+        events.append(Event("D", m.start(), m.end(), days))
     for m in _TIME_RE.finditer(low):
         h1, m1, h2, m2 = (int(g) if g else 0 for g in m.groups())
         if h1 * 60 + m1 < h2 * 60 + m2 <= 24 * 60 and m1 < 60 and m2 < 60:

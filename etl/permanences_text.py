@@ -36,17 +36,16 @@ import opening_hours
 
 from etl.permanences_events import Event, commune_events, schedule_events, unknown_places
 from etl.permanences_vocab import (  # noqa: F401 - CommuneIndex and OSM_DAYS are re-exported
-    _ALT_RE,
     _CLAUSE_BONUS,
     _LIEU_AFTER_RE,
     _LIEU_BEFORE_RE,
     _LIEU_LABELS,
-    _LOCAL_GAP_RE,
     _STRONG_SEP_RE,
     OSM_DAYS,
     CommuneIndex,
     _fold,
 )
+from etl.permanences_weeks import drop_alternating, without_both_parities
 from etl.record import PermanenceRecord
 
 
@@ -223,6 +222,9 @@ def _score(groups: list[_Group], orphans: int, initial: dict | None = None) -> t
     for group in groups:
         if group.carry:
             group.context = carried
+        elif carried.get("D") and not any(run[0].kind == "D" for run in group.sched):
+            # "vendredi - Val de Bonnieure 8h45/12h15 - Fouqueure 13h30/16h30": same day
+            group.context = {**group.context, "D": carried["D"]}
         rules, own, inherited, carried = _pairs(group)
         score += 2 * own + inherited - (0 if rules else 1)
         if group.sched:
@@ -248,18 +250,19 @@ def _read_fragment(events: list[Event], low: str) -> list[tuple[list[Event], lis
 
 
 def _render(rules: list[tuple]) -> str | None:
-    """OSM opening_hours for [(days=[(weekdays, nths)], times=[..])], or None."""
+    """OSM opening_hours for [(days=[(weekdays, nths, week)], times=[..])], or None."""
     by_selector: dict[tuple, list[str]] = {}
     for day_specs, times in rules:
-        for weekdays, nths in day_specs:
+        for weekdays, nths, week in day_specs:
             for weekday in weekdays:
-                slots = by_selector.setdefault((weekday, tuple(sorted(set(nths)))), [])
+                key = (week, weekday, tuple(sorted(set(nths))))
+                slots = by_selector.setdefault(key, [])
                 slots.extend(t for t in times if t not in slots)
     by_times: dict[tuple, list[tuple[int, tuple]]] = {}
-    for (weekday, nths), slots in sorted(by_selector.items()):
-        by_times.setdefault((nths, tuple(sorted(slots))), []).append((weekday, nths))
+    for (week, weekday, nths), slots in sorted(by_selector.items()):
+        by_times.setdefault((week, nths, tuple(sorted(slots))), []).append((weekday, nths))
     parts = []
-    for (nths, slots), selectors in by_times.items():
+    for (week, nths, slots), selectors in by_times.items():
         suffix = "[" + ",".join(str(n) for n in nths) + "]" if nths else ""
         weekdays = [w for w, _ in selectors]
         if (
@@ -270,8 +273,9 @@ def _render(rules: list[tuple]) -> str | None:
             day_text = f"{OSM_DAYS[weekdays[0]]}-{OSM_DAYS[weekdays[-1]]}"
         else:
             day_text = ",".join(OSM_DAYS[w] + suffix for w in weekdays)
-        parts.append((weekdays[0], f"{day_text} {','.join(slots)}"))
-    weekdays_used = [w for (w, _) in by_selector]
+        week_text = f"week {week} " if week else ""
+        parts.append((weekdays[0], f"{week_text}{day_text} {','.join(slots)}"))
+    weekdays_used = [w for (_, w, _) in by_selector]
     separator = "; " if len(weekdays_used) == len(set(weekdays_used)) else ", "
     result = separator.join(text for _, text in sorted(parts))
     return result if result and opening_hours.validate(result) else None
@@ -294,12 +298,12 @@ def extract_permanences(
     events = sorted(communes_found + schedule_events(low), key=lambda e: e.start)
     events = _drop_overlaps(events)
     bounds = [0] + [m.end() for m in _STRONG_SEP_RE.finditer(low)] + [len(text)]
-    merged: dict[tuple[str, str | None], PermanenceRecord] = {}
-    rules_by_key: dict[tuple[str, str | None], list] = {}
+    merged: dict[tuple[str, str], PermanenceRecord] = {}
+    rules_by_key: dict[tuple[str, str], list] = {}
     used: list[tuple[int, int]] = []
     for start, end in zip(bounds, bounds[1:], strict=False):
         fragment = [e for e in events if start <= e.start < end]
-        fragment = _drop_alternating(fragment, low, start, end)
+        fragment = drop_alternating(fragment, low, start, end)
         if fragment is None:
             continue
         for communes_run, rules in _read_fragment(fragment, low):
@@ -311,7 +315,7 @@ def extract_permanences(
                     continue
                 code, name = commune_event.value  # type: ignore[misc]
                 lieu = _lieu(low, start, end, commune_event)
-                key = code
+                key = (code, name)  # delegated communes of one commune are separate stops
                 rules_by_key.setdefault(key, []).extend(rules)
                 record = merged.setdefault(key, PermanenceRecord(commune_nom=name, code_insee=code))
                 record.lieu, record.extraite = record.lieu or lieu, True
@@ -322,28 +326,10 @@ def extract_permanences(
             used.append((start, end))
     permanences = []
     for key, record in merged.items():
-        record.horaires = _render(rules_by_key[key])
+        record.horaires = _render(without_both_parities(rules_by_key[key]))
         if record.horaires:
             permanences.append(record)
     return ExtractionResult(permanences, _rest(text, used))
-
-
-def _drop_alternating(events: list[Event], low: str, start: int, end: int):
-    """Remove days qualified by an alternation marker ("mardi en semaine impaire");
-    return None when a marker qualifies the whole fragment ("1 semaine sur 2, le ...")."""
-    days = [e for e in events if e.kind == "D"]
-    dropped = set()
-    for marker in _ALT_RE.finditer(low, start, end):
-        local = [
-            d
-            for d in days
-            if d.start <= marker.start() <= d.end
-            or (d.end <= marker.start() and _LOCAL_GAP_RE.fullmatch(low, d.end, marker.start()))
-        ]
-        if not local:
-            return None
-        dropped.update(id(d) for d in local)
-    return [e for e in events if id(e) not in dropped]
 
 
 def _drop_overlaps(events: list[Event]) -> list[Event]:

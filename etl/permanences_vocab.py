@@ -33,6 +33,9 @@ _ALT_RE = re.compile(
     r"|quinze jours|quinzaine|par mois|fois par|\d+\s+semaines|(?:eme|ieme|e)\s+semaines?\b"
     r"|(?:\d\s*(?:ere|er|re|eme|e)|premiere|deuxieme|troisieme|quatrieme)\s+sem\b"
 )
+# "semaines paires / impaires": ISO week parity, written in OSM as week 02-52/2 / 01-53/2
+_PARITY_RE = re.compile(r"\bsem(?:aines?|\.)?\s+(impaires?|paires?|paries?)\b")
+PARITY_WEEKS = {"impair": "01-53/2", "pair": "02-52/2", "parie": "02-52/2"}
 _CLOSED_RE = re.compile(rf"\bferme[a-z]*\s+(?:le|les)?\s*(?:{_ORD}\s+)?{_DAY}s?")
 _STRONG_SEP_RE = re.compile(r"\.(?:\s+|$|(?=[a-z]{2}))|\n+|!|\?|\s{3,}")
 _LOCAL_GAP_RE = re.compile(r"[\s(,]*(?:(?:en|tous les|toutes les|matin|apres[- ]midi)[\s(,]*)*")

@@ -28,7 +28,6 @@ REJECT_LABELS = {
     "commune_inconnue": "commune inconnue",
     "code_postal_inconnu": "code postal inconnu",
     "commune_ambigue": "commune ambiguë",
-    "coordonnees_hors_commune": "coordonnées hors de la commune",
     "identifiant_double": "identifiant en double dans le fichier",
 }
 
@@ -91,18 +90,26 @@ def prepare_records(
                 raise Reject(f"identifiant en double dans le fichier : {sid}", "identifiant_double")
             seen.add(sid)
             rec = source.map(raw)
-            code, fix = index.resolve(rec)
-            if fix:
-                rec.fixes.append(fix)
-            uncertain = fix == "commune_incertaine"
-            rec.code_insee = code
+            placed = index.place(rec)
+            code = _apply_placement(index, rec, placed)
             donnees = _donnees(rec)
+            if placed.notes:
+                donnees["corrections"] = placed.notes
+            if placed.conflict:
+                donnees["conflit_localisation"] = {
+                    "message": placed.conflict,
+                    "longitude": rec.longitude,
+                    "latitude": rec.latitude,
+                    "distance_km": round(placed.distance_km or 0, 1),
+                }
+                # kept at the commune's point until an animator checks the coordinates
+                rec.latitude = rec.longitude = None
+                donnees["latitude"] = donnees["longitude"] = None
             if rec.latitude is not None and rec.longitude is not None:
-                index.check_point(code, rec.longitude, rec.latitude)
                 donnees["geo_precision"] = rec.precision_source or "source"
                 donnees["geo_score"] = None
             item = PreparedRecord(
-                sid, rec.raw or raw, donnees, list(rec.fixes), uncertain=uncertain
+                sid, rec.raw or raw, donnees, list(rec.fixes), uncertain=placed.uncertain
             )
             dep = index.communes[code].departement
             _attach_permanences(rec, item, index, text_indexes, dep)
@@ -114,6 +121,17 @@ def prepare_records(
             to_geocode.append((item, rec))
     _geocode(index, to_geocode, geocoder, progress)
     return prepared, rejects
+
+
+def _apply_placement(index: CommuneIndex, rec: OfferRecord, placed: Any) -> str:
+    """Write the commune decided by the resolver into the record (and a postcode that
+    contradicted it, when the commune has only one), with its fix codes."""
+    rec.fixes.extend(placed.fixes)
+    rec.code_insee = placed.code
+    own = index.postcodes_of.get(placed.code, [])
+    if "code_postal_incoherent" in placed.fixes and len(own) == 1:
+        rec.code_postal = own[0]
+    return placed.code
 
 
 def _attach_permanences(

@@ -11,8 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, case, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Text,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from mapdir.db.rows import any_of, json_records, typed, wgs84_point
@@ -39,7 +52,9 @@ def _new_ids(conn: Connection, sequence: str, n: int) -> list[int]:
     )
 
 
-def create_offers(conn: Connection, slug: str, records: list[Any], run_id: int) -> list[int]:
+def create_offers(
+    conn: Connection, slug: str, records: list[Any], run_id: int, dataset: str
+) -> list[int]:
     """One new offer per new record; returns the offer ids (in the records' order)."""
     ids = _new_ids(conn, "offre_id_seq", len(records))
     payload = []
@@ -69,8 +84,14 @@ def create_offers(conn: Connection, slug: str, records: list[Any], run_id: int) 
     e = json_records(rows, "e", *typed(enregistrement_source, *names))
     conn.execute(
         insert(enregistrement_source).from_select(
-            [*names, "source", "premier_run_id", "dernier_run_id"],
-            select(*(e.c[name] for name in names), literal(slug), literal(run_id), literal(run_id)),
+            [*names, "source", "premier_run_id", "dernier_run_id", "jeux_de_donnees"],
+            select(
+                *(e.c[name] for name in names),
+                literal(slug),
+                literal(run_id),
+                literal(run_id),
+                literal([dataset], ARRAY(Text)),
+            ),
         )
     )
     _insert_permanences(

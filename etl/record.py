@@ -57,6 +57,7 @@ class OfferRecord:
     code_postal: str | None = None
     commune: str | None = None  # commune name as given by the source
     code_insee: str | None = None
+    departement: str | None = None  # a département the source states (a hint, e.g. insee_dep)
     latitude: float | None = None
     longitude: float | None = None
     # precision of the source's own coordinates when known: "adresse", "rue", "commune"

@@ -77,6 +77,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     _init_editing(app, settings)
+    from mapdir.ogc import init_app as init_ogc
+
+    init_ogc(app, settings)  # OGC API Features at /ogc/ (pygeoapi's blueprint)
     register_error_handlers(app)
     security_headers.init_app(app, settings)
     return app

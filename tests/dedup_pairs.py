@@ -2,9 +2,10 @@
 
 Reads the national files of ``shared/data/offers`` with the standard library only (no ETL
 mapper involved, so that the dedup tests do not depend on other modules), turns every record
-into a flat dict with the fields the scorer sees, and pairs records of DIFFERENT sources that
-are within ``max_m`` metres of each other (grid bucketing + haversine) or share a real
-14-digit SIRET. This mimics what the database does with ``ST_DWithin`` before scoring.
+into a flat dict with the fields the scorer sees, and pairs records (of any sources, a
+source's own duplicates included) that are within ``max_m`` metres of each other (grid
+bucketing + haversine), share a real 14-digit SIRET, or share a phone or an e-mail within a
+few kilometres. This mimics what the database does (``etl/dedup.py``) before scoring.
 
 Run it as a script to print a sample of pairs for hand labelling::
 
@@ -27,6 +28,7 @@ from typing import Any
 from mapdir.geo.geodesy import haversine_m
 
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "offers"
+LABELLED = Path(__file__).resolve().parent / "data" / "dedup_pairs_labelled.json"
 
 SOURCE_FILES = {
     "france-services": "france-services-2024-08-01.csv",
@@ -72,6 +74,7 @@ def _record(source: str, source_id: Any, nom: Any, **fields: Any) -> Record:
         "adresse": str(fields.get("adresse") or "").strip() or None,
         "code_postal": str(fields.get("code_postal") or "").strip() or None,
         "code_insee": str(fields.get("code_insee") or "").strip() or None,
+        "commune": str(fields.get("commune") or "").strip() or None,
         "pivot": _pivot(fields.get("pivot")),
         "lat": _float(fields.get("lat")),
         "lon": _float(fields.get("lon")),
@@ -90,6 +93,7 @@ def read_france_services(path: Path) -> Iterator[Record]:
                 adresse=row["adresse"],
                 code_postal=row["code_postal"],
                 code_insee=row["insee_com"],
+                commune=row["lib_com"],
                 lat=row["latitude"],
                 lon=row["longitude"],
                 telephone=row["telephone"],
@@ -110,6 +114,7 @@ def read_lieux_v0(path: Path, source: str) -> Iterator[Record]:
             adresse=row.get("adresse"),
             code_postal=row.get("code_postal"),
             code_insee=row.get("code_insee"),
+            commune=row.get("commune"),
             pivot=row.get("pivot"),
             lat=row.get("latitude"),
             lon=row.get("longitude"),
@@ -135,6 +140,7 @@ def read_haute_vienne(path: Path) -> Iterator[Record]:
             adresse=street,
             code_postal=str(row.get("code_postal") or "").zfill(5),
             code_insee=str(row.get("result_citycode") or "").zfill(5),
+            commune=row.get("commune"),
             lat=row.get("latitude"),
             lon=row.get("longitude"),
             telephone=" / ".join(str(row.get(k) or "") for k in ("tel_fixe", "tel_mobile")),
@@ -155,10 +161,29 @@ def is_real_siret(pivot: str | None) -> bool:
     return bool(pivot and _SIRET.match(pivot) and pivot != "00000000000000")
 
 
-def candidate_pairs(records: list[Record], max_m: float = 300.0) -> list[tuple[int, int, float]]:
-    """Index pairs (i < j) of different sources, near each other or with the same SIRET.
+def _phones(rec: Record) -> set[str]:
+    out = set()
+    for value in rec["telephones"]:
+        digits = re.sub(r"\D", "", value)
+        if digits.startswith("33") and len(digits) == 11:
+            digits = "0" + digits[2:]
+        if len(digits) == 10:
+            out.add(digits)
+    return out
 
-    The distance is ``nan`` when one side has no coordinates (SIRET-only pairs).
+
+def _emails(rec: Record) -> set[str]:
+    return {v.strip().lower() for v in rec["courriels"] if "@" in v}
+
+
+def candidate_pairs(
+    records: list[Record], max_m: float = 300.0, contact_m: float = 5000.0
+) -> list[tuple[int, int, float]]:
+    """Index pairs (i < j) of records of any sources (a source's own duplicates included):
+    within ``max_m`` metres, sharing a real SIRET, or sharing a phone or an e-mail within
+    ``contact_m`` metres (or without coordinates). This mimics the database's candidate query.
+
+    The distance is ``nan`` when one side has no coordinates.
     """
     assert max_m <= 300.0, "the grid cells are sized for 300 m"
     grid: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -178,26 +203,35 @@ def candidate_pairs(records: list[Record], max_m: float = 300.0) -> list[tuple[i
         for i in members:
             a = records[i]
             for j in neighbours:
-                if j <= i or records[j]["source"] == a["source"]:
+                if j <= i:
                     continue
                 b = records[j]
                 distance = haversine_m(a["lon"], a["lat"], b["lon"], b["lat"])
                 if distance <= max_m:
                     pairs[(i, j)] = distance
-    by_siret: dict[str, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, rec in enumerate(records):
         if is_real_siret(rec["pivot"]):
-            by_siret[rec["pivot"]].append(index)
-    for members in by_siret.values():
+            groups[("siret", rec["pivot"])].append(index)
+        for phone in _phones(rec):
+            groups[("tel", phone)].append(index)
+        for email in _emails(rec):
+            groups[("mail", email)].append(index)
+    for (kind, _value), members in groups.items():
+        if len(members) > 50:  # a national switchboard or a network's address: no evidence
+            continue
         for pos, i in enumerate(members):
             for j in members[pos + 1 :]:
-                if records[i]["source"] == records[j]["source"] or (i, j) in pairs:
+                key = (min(i, j), max(i, j))
+                if key in pairs or i == j:
                     continue
-                a, b = records[i], records[j]
+                a, b = records[key[0]], records[key[1]]
                 located = None not in (a["lat"], a["lon"], b["lat"], b["lon"])
-                pairs[(i, j)] = (
+                distance = (
                     haversine_m(a["lon"], a["lat"], b["lon"], b["lat"]) if located else math.nan
                 )
+                if kind == "siret" or not located or distance <= contact_m:
+                    pairs[key] = distance
     return [(i, j, d) for (i, j), d in sorted(pairs.items())]
 
 
@@ -214,12 +248,81 @@ def _describe(rec: Record) -> str:
     )
 
 
+SCORE_BINS = ((0, 30), (30, 50), (50, 60), (60, 75), (75, 90), (90, 101))
+
+
+def hard_case(a: Record, b: Record, distance: float) -> str | None:
+    """Why a pair is hard to decide (the traps of issue 17), or None for an easy one."""
+    from mapdir.offers.dedup_score import address_similarity, kinds_conflict, name_similarity
+
+    names = name_similarity(a["nom"], b["nom"])
+    address = address_similarity(a["adresse"], b["adresse"]) or 0.0
+    shared = bool(_phones(a) & _phones(b) or _emails(a) & _emails(b))
+    if a["source"] == b["source"] and (distance <= 300 or names >= 0.6):
+        return "même source"
+    if names < 0.6 and (address >= 0.8 or distance <= 50) and not shared:
+        return "même adresse, noms différents"
+    if names < 0.6 and shared:
+        return "contact partagé, noms différents"
+    if kinds_conflict(a["nom"], b["nom"]):
+        return "types de lieux différents"
+    if names >= 0.8 and not distance <= 150:
+        return "noms proches, lieux éloignés"
+    return None
+
+
+def stratified_sample(
+    records: list[Record], pairs: list[tuple[int, int, float]], per_bin: int, seed: int
+) -> list[tuple[int, int, float, float, str | None]]:
+    """``per_bin`` pairs per score bin (``SCORE_BINS``), half of them hard cases when the
+    bin has enough: (i, j, distance, score, why hard)."""
+    from mapdir.offers.dedup_score import PairSide, score_pair
+
+    def side(rec: Record) -> PairSide:
+        return PairSide(
+            nom=rec["nom"], adresse=rec["adresse"], code_postal=rec["code_postal"],
+            code_insee=rec["code_insee"], pivot=rec["pivot"], latitude=rec["lat"],
+            longitude=rec["lon"], telephones=tuple(rec["telephones"]),
+            courriels=tuple(rec["courriels"]), source=rec["source"],
+        )  # fmt: skip
+
+    scored = []
+    for i, j, distance in pairs:
+        score = score_pair(side(records[i]), side(records[j])).score
+        scored.append((i, j, distance, score, hard_case(records[i], records[j], distance)))
+    labelled = {
+        tuple(
+            sorted(
+                ((p["a"]["source"], p["a"]["source_id"]), (p["b"]["source"], p["b"]["source_id"]))
+            )
+        )
+        for p in json.loads(LABELLED.read_text(encoding="utf-8"))["pairs"]
+    }
+    scored = [
+        p for p in scored
+        if tuple(sorted(((records[p[0]]["source"], records[p[0]]["source_id"]),
+                         (records[p[1]]["source"], records[p[1]]["source_id"])))) not in labelled
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    out = []
+    for low, high in SCORE_BINS:
+        in_bin = [p for p in scored if low <= p[3] < high]
+        hard = [p for p in in_bin if p[4]]
+        easy = [p for p in in_bin if not p[4]]
+        n_hard = min(len(hard), per_bin // 2 + max(0, per_bin // 2 - len(easy)))
+        out += rng.sample(hard, n_hard) + rng.sample(easy, min(len(easy), per_bin - n_hard))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dep", default=None, help="department code filter, e.g. 87")
     parser.add_argument("--sources", default=None, help="e.g. france-services,haute-vienne")
+    parser.add_argument(
+        "--per-bin", type=int, default=0, help="stratified: pairs per score bin, half hard"
+    )
     args = parser.parse_args()
     records = load_records()
     pairs = candidate_pairs(records)
@@ -229,6 +332,15 @@ def main() -> None:
     if args.sources:
         wanted = set(args.sources.split(","))
         pairs = [p for p in pairs if {records[p[0]]["source"], records[p[1]]["source"]} == wanted]
+    if args.per_bin:
+        for i, j, distance, score, why in stratified_sample(
+            records, pairs, args.per_bin, args.seed
+        ):
+            print(f"--- score {score:.0f}, {distance:.0f} m, dep {department(records[i])}"
+                  f"{', difficile : ' + why if why else ''}")  # fmt: skip
+            print(_describe(records[i]))
+            print(_describe(records[j]))
+        return
     rng = random.Random(args.seed)
     for i, j, distance in rng.sample(pairs, min(args.sample, len(pairs))):
         print(f"--- {distance:.0f} m  dep {department(records[i])}")

@@ -77,6 +77,17 @@ def file_date(path: Path) -> tuple[int, int, int] | None:
     return int(year), int(month), int(day or 0)
 
 
+_DATED_NAME = re.compile(r"[-_.]?\d{4}-\d{2}(?:-\d{2})?(?=[-_.]|$)")
+
+
+def dataset_of(path: Path, slug: str = "") -> str:
+    """The dataset a file is a snapshot of: its name without extension and date
+    ("charente-lieux-2023-07.json" → "charente-lieux"; both France Services files →
+    "france-services"). Two regional files of one format are two datasets."""
+    stem = Path(path).name.rsplit(".", 1)[0] if "." in Path(path).name else Path(path).name
+    return _DATED_NAME.sub("", stem).strip("-_. ") or slug
+
+
 def newest_file(slug: str, folder: Path) -> Path | None:
     """The file of source ``slug`` in ``folder`` with the newest date in its name."""
     candidates = [p for p in Path(folder).glob(SOURCES[slug].file_glob) if p.is_file()]

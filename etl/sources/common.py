@@ -237,10 +237,14 @@ def split_commune_from_address(record: OfferRecord) -> None:
 
 
 def require_location(record: OfferRecord) -> None:
-    """Reject a record that cannot be placed at all."""
-    if record.latitude is None and not (record.code_insee or record.code_postal or record.commune):
+    """Reject a record that cannot be placed at all. A département alone is enough to go
+    on: the commune resolver then looks for a commune named in the place's name or
+    address ("Antenne d'Anould", département 88)."""
+    located = record.code_insee or record.code_postal or record.commune or record.departement
+    if record.latitude is None and not located:
         raise Reject(
-            "aucune localisation : ni coordonnées, ni code INSEE, ni code postal, ni commune",
+            "aucune localisation : ni coordonnées, ni code INSEE, ni code postal, ni commune,"
+            " ni département",
             "sans_localisation",
         )
 

@@ -64,6 +64,7 @@ def map_record(raw: dict[str, Any]) -> OfferRecord:
     common.set_address(record, raw.get("adresse"), raw.get("complement_adresse"))
     common.set_commune(record, raw.get("code_postal"), raw.get("lib_com"), raw.get("insee_com"))
     common.set_coordinates(record, raw.get("latitude"), raw.get("longitude"))
+    record.departement = common.text_or_none(raw.get("insee_dep"))
     common.add_phones(record, raw.get("telephone"))
     common.add_emails(record, raw.get("mail"))
 

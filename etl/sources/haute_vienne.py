@@ -11,6 +11,7 @@ columns give ``code_insee`` (``result_citycode``) and the coordinate precision
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ BAN_PRECISION = {
     "municipality": "commune",
 }
 NO_HOURS = {"", "serapprocherdelorganisme", "quotidien"}
+_DESTINATION = re.compile(r"destination=(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -177,15 +179,38 @@ def _set_publics(record: OfferRecord, rows: list[dict[str, Any]]) -> None:
     list_fields.add_publics(record, publics)
 
 
+def _name(first: dict[str, Any]) -> tuple[object, bool]:
+    """The organisation's name; without one, its web site's address (a real identifier
+    of the place, better than dropping a place that has an address and contacts)."""
+    if str(first.get("nom_org") or "").strip():
+        return first.get("nom_org"), False
+    site = str(first.get("site") or "").strip()
+    domain = re.sub(r"^(https?://)?(www\.)?", "", site, flags=re.IGNORECASE).split("/")[0]
+    return (domain, True) if "." in domain else (None, False)
+
+
+def _map_pin(first: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(latitude, longitude) of the map's own pin, read from its itinerary link: used
+    only for a row that the BAN columns left without coordinates."""
+    found = _DESTINATION.search(str(first.get("trajet") or ""))
+    return (found.group(1), found.group(2)) if found else (None, None)
+
+
 def map_record(raw: dict[str, Any]) -> OfferRecord:
     """One grouped place → OfferRecord (Reject when unusable)."""
     rows = raw.get("lignes") or []
     first = rows[0] if rows else {}
-    record = common.new_record(SLUG, source_id(raw), first.get("nom_org"), raw)
+    name, from_site = _name(first)
+    record = common.new_record(SLUG, source_id(raw), name, raw)
+    common.fix(record, from_site, "nom_depuis_site_web")
     common.set_address(record, first.get("adresse"))
     insee = first.get("result_citycode") if first.get("result_status", "ok") == "ok" else None
     common.set_commune(record, first.get("code_postal"), first.get("commune"), insee)
-    common.set_coordinates(record, first.get("latitude"), first.get("longitude"))
+    latitude, longitude = first.get("latitude"), first.get("longitude")
+    if latitude in (None, "") and longitude in (None, ""):
+        latitude, longitude = _map_pin(first)
+        common.fix(record, latitude is not None, "coordonnees_du_lien_itineraire")
+    common.set_coordinates(record, latitude, longitude)
     common.split_commune_from_address(record)
     if record.latitude is not None:
         record.precision_source = BAN_PRECISION.get(str(first.get("result_type") or ""))

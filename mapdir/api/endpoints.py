@@ -91,17 +91,9 @@ def endpoint(
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every declared route (built once per process)."""
-    from mapdir.api.openapi_planner import planner_paths  # until the planner's Params land
-
-    doc = document(OPERATIONS, INFO, api_bp.url_prefix)
-    for path, item in planner_paths().items():
-        for method, operation in item.items():
-            for key in ("parameters", "requestBody"):
-                if key in operation:
-                    doc["paths"][path][method][key] = operation[key]
-    return doc
+    return document(OPERATIONS, INFO, api_bp.url_prefix)
 
 
-@api_bp.get("/openapi.json")
+@endpoint("get", "/openapi.json", "Ce document (OpenAPI 3.1)", errors=())
 def openapi_json():
     return jsonify(openapi_document())

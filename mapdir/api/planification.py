@@ -1,40 +1,36 @@
-"""/api/v1/couverture, /classement, /planification and plans: the planners' JSON API."""
+"""/api/v1/couverture, /accessibilite, /classement, /planification and plans: the planners'
+JSON API; parameters and bodies are declared in mapdir.planner.parameters."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from mapdir.api.endpoints import endpoint
 from mapdir.editing.permissions import require_planner
-from mapdir.errors import InvalidParameter
 from mapdir.http.context import connection, current_user, engine, settings
 from mapdir.planner import access_report, exports, publication, services, territories
+from mapdir.planner.parameters import (
+    ClassementQuery,
+    PlanBody,
+    PlanQuery,
+    PlansQuery,
+    PublishBody,
+)
 
-
-def query_values() -> dict:
-    """Query-string values, `services` joined whether repeated or comma-separated."""
-    values = {k: v for k, v in request.args.items() if k != "services"}
-    values["services"] = ",".join(request.args.getlist("services"))
-    return values
-
-
-def plan_request(data: dict | None = None) -> services.PlanRequest:
-    """A validated PlanRequest from `data` (default: the query string)."""
-    return services.parse_request(query_values() if data is None else data, settings())
-
-
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidParameter("Envoyez un objet JSON (Content-Type: application/json).")
-    return data
+GEOJSON = "application/geo+json"
 
 
 @endpoint(
-    "get", "/couverture", "Accès de chaque commune à l'offre la plus proche", errors=(400, 404)
+    "get",
+    "/couverture",
+    "Accès de chaque commune à l'offre la plus proche",
+    query=PlanQuery,
+    errors=(400, 404),
+    description="Mesure « distance » : temps estimé jusqu'au lieu le plus proche, classes "
+    "(couverte, zone blanche…) et totaux.",
 )
-def couverture():
-    report = services.coverage(connection(), plan_request())
+def couverture(params: PlanQuery):
+    report = services.coverage(connection(), params.request(settings()))
     body = {k: v for k, v in report.items() if k != "communes"}
     body["communes"] = services.public_rows(report)
     return jsonify(body)
@@ -44,31 +40,41 @@ def couverture():
     "get",
     "/couverture.geojson",
     "Accès par commune, avec les contours (GeoJSON)",
-    media="application/geo+json",
+    query=PlanQuery,
+    media=GEOJSON,
     errors=(400, 404),
 )
-def couverture_geojson():
-    req = plan_request()
+def couverture_geojson(params: PlanQuery):
+    req = params.request(settings())
     report = services.coverage(connection(), req)
     polygons = territories.commune_polygons(connection(), req.departement)
     frame = exports.access_frame(services.public_rows(report), polygons)
     return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
 
-@endpoint("get", "/accessibilite", "Accessibilité de chaque commune (E2SFCA)", errors=(400, 404))
-def accessibilite():
-    return jsonify(access_report.report(connection(), plan_request()))
+@endpoint(
+    "get",
+    "/accessibilite",
+    "Accessibilité de chaque commune (E2SFCA)",
+    query=PlanQuery,
+    errors=(400, 404),
+    description="Heures d'aide hebdomadaires à portée pour 1 000 personnes, par commune, "
+    "classes, offres prises en compte et indicateurs.",
+)
+def accessibilite(params: PlanQuery):
+    return jsonify(access_report.report(connection(), params.request(settings())))
 
 
 @endpoint(
     "get",
     "/accessibilite.geojson",
     "Accessibilité par commune, avec les contours (GeoJSON)",
-    media="application/geo+json",
+    query=PlanQuery,
+    media=GEOJSON,
     errors=(400, 404),
 )
-def accessibilite_geojson():
-    req = plan_request()
+def accessibilite_geojson(params: PlanQuery):
+    req = params.request(settings())
     report = access_report.report(connection(), req)
     polygons = territories.commune_polygons(connection(), req.departement)
     frame = exports.accessibility_frame(report["communes"], polygons)
@@ -79,41 +85,61 @@ def accessibilite_geojson():
     "get",
     "/classement",
     "Classement des EPCI ou cantons pour un territoire pilote",
+    query=ClassementQuery,
     errors=(400, 404),
 )
-def classement():
-    niveau = request.args.get("niveau", "epci")
-    req = plan_request()
-    territories = services.rank(connection(), req, niveau)
-    return jsonify({"niveau": niveau, "mesure": req.mesure, "territoires": territories})
+def classement(params: ClassementQuery):
+    req = params.request(settings())
+    ranked = services.rank(connection(), req, params.niveau)
+    return jsonify({"niveau": params.niveau, "mesure": req.mesure, "territoires": ranked})
 
 
 @endpoint(
-    "post", "/planification", "Arrêts d'une mission itinérante, courbe, tournée", errors=(400, 404)
+    "post",
+    "/planification",
+    "Arrêts d'une mission itinérante, courbe, tournée",
+    body=PlanBody,
+    errors=(400, 404),
 )
-def planification():
-    return jsonify(services.stops(connection(), plan_request(json_body())))
+def planification(body: PlanBody):
+    return jsonify(services.stops(connection(), body.request(settings())))
 
 
-@endpoint("post", "/planification/publier", "Publier un plan", status=201, errors=(400, 403, 404))
-def publier():
-    data = json_body()
-    req = plan_request(data)
+@endpoint(
+    "post",
+    "/planification/publier",
+    "Publier un plan en permanences « projet » (compte de planificateur, jeton CSRF)",
+    body=PublishBody,
+    status=201,
+    errors=(400, 403, 404),
+)
+def publier(body: PublishBody):
+    req = body.request(settings())
     require_planner(current_user(), req.departement)
     plan = services.stops(connection(), req)
     with engine().begin() as conn:
-        plan_id = publication.publish_plan(conn, plan, data.get("nom"))
+        plan_id = publication.publish_plan(conn, plan, body.nom)
     return jsonify({"plan_id": plan_id, "statut": "publie", "plan": plan}), 201
 
 
-@endpoint("get", "/plans", "Plans publiés d'un département", errors=(400, 404))
-def plans():
-    req = plan_request()
-    territories.check_departement(connection(), req.departement)
-    return jsonify({"plans": publication.list_plans(connection(), req.departement)})
+@endpoint(
+    "get",
+    "/plans",
+    "Plans publiés d'un département",
+    query=PlansQuery,
+    errors=(400, 404),
+)
+def plans(params: PlansQuery):
+    territories.check_departement(connection(), params.departement)
+    return jsonify({"plans": publication.list_plans(connection(), params.departement)})
 
 
-@endpoint("post", "/plans/<int:plan_id>/confirmer", "Confirmer un plan", errors=(403, 404, 409))
+@endpoint(
+    "post",
+    "/plans/<int:plan_id>/confirmer",
+    "Confirmer un plan : ses permanences deviennent actives",
+    errors=(403, 404, 409),
+)
 def confirmer(plan_id: int):
     require_planner(current_user(), publication.plan_departement(connection(), plan_id))
     with engine().begin() as conn:
@@ -121,7 +147,12 @@ def confirmer(plan_id: int):
     return jsonify({"plan_id": plan_id, "statut": "confirme"})
 
 
-@endpoint("post", "/plans/<int:plan_id>/retirer", "Retirer un plan", errors=(403, 404))
+@endpoint(
+    "post",
+    "/plans/<int:plan_id>/retirer",
+    "Retirer un plan (rien n'est supprimé)",
+    errors=(403, 404),
+)
 def retirer(plan_id: int):
     require_planner(current_user(), publication.plan_departement(connection(), plan_id))
     with engine().begin() as conn:

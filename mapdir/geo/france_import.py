@@ -35,6 +35,7 @@ from mapdir.db.tables import (
 )
 from mapdir.geo.files import LocalGeoFiles
 from mapdir.geo.importer import ImportReport, Progress, copy_rows, pg_array
+from mapdir.geo.localities import localities, store_localities
 from mapdir.geo.readers import read_communes_csv, read_laposte_csv, reconcile
 from mapdir.text import normalize_name
 
@@ -109,6 +110,8 @@ def import_france(engine: Engine, files: LocalGeoFiles, progress: Progress = pri
         report.counts["communes sans point"] = len(without_point)
         report.counts["codes postaux (couples)"] = _replace_postcodes(conn, rec)
         report.counts["anciens codes rattachés"] = _replace_old_codes(conn, rec)
+        found = localities(laposte, communes, rec.old_codes)
+        report.counts["localités (lieux-dits, communes déléguées)"] = store_localities(conn, found)
         report.counts["lignes La Poste signalées"] = _record_anomalies(
             conn, rec, bad_rows, without_point
         )

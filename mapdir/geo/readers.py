@@ -59,6 +59,7 @@ class LaPosteRow:
     lat: float | None
     lon: float | None
     raw: str
+    ligne_5: str = ""  # a locality of the commune: lieu-dit, delegated or former commune
 
 
 def read_laposte_csv(path: Path) -> tuple[list[LaPosteRow], list[tuple[str, str]]]:
@@ -93,6 +94,7 @@ def read_laposte_csv(path: Path) -> tuple[list[LaPosteRow], list[tuple[str, str]
                     lat=lat,
                     lon=lon,
                     raw=raw,
+                    ligne_5=norm.get("ligne_5", ""),
                 )
             )
     return rows, bad

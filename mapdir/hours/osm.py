@@ -70,18 +70,21 @@ def merge_ranges(ranges: list[Range]) -> list[Range]:
     return merged
 
 
-_RULE_RE = re.compile(r"^(?P<days>[A-Z][a-z][^ ]*)\s+(?P<times>[\d:,\-]+)$")
+_RULE_RE = re.compile(
+    r"^(?:week (?P<week>[\d\-/]+)\s+)?(?P<days>[A-Z][a-z][^ ]*)\s+(?P<times>[\d:,\-]+)$"
+)
 _SELECTOR_RE = re.compile(r"([A-Z][a-z])(?:-([A-Z][a-z]))?(?:\[([\d,\-]+)\])?")
 
 
-def horaires_atoms(horaires: str) -> frozenset[tuple[int, int, str]]:
-    """(weekday, nth or 0, "HH:MM-HH:MM") atoms of an additive rule string, for comparison.
+def horaires_atoms(horaires: str) -> frozenset[tuple]:
+    """(weekday, nth or 0, "HH:MM-HH:MM"[, week]) atoms of an additive rule string, for
+    comparison.
 
-    Handles the subset that etl.permanences_text produces (weekday lists/ranges, [n]
-    indexes, time lists).
+    Handles the subset that etl.permanences_text produces (week parity, weekday
+    lists/ranges, [n] indexes, time lists).
     """
     atoms = set()
-    for rule in re.split(r";\s*|,\s+(?=[A-Z])", horaires.strip()):
+    for rule in re.split(r";\s*|,\s+(?=[A-Z]|week )", horaires.strip()):
         match = _RULE_RE.match(rule.strip())
         if not match:
             raise ValueError(f"règle horaire non prise en charge : {rule!r}")
@@ -91,5 +94,6 @@ def horaires_atoms(horaires: str) -> frozenset[tuple[int, int, str]]:
             for weekday in range(a, b + 1):
                 for nth in indexes:
                     for slot in match.group("times").split(","):
-                        atoms.add((weekday, nth, slot))
+                        week = match.group("week")
+                        atoms.add((weekday, nth, slot, week) if week else (weekday, nth, slot))
     return frozenset(atoms)

@@ -28,6 +28,11 @@ def embeddable(view: F) -> F:
     return view
 
 
+def is_embeddable(view: Callable | None) -> bool:
+    """Whether ``view`` is marked ``@embeddable``."""
+    return bool(view is not None and getattr(view, _EMBEDDABLE, False))
+
+
 def tile_source(tile_url: str) -> str | None:
     """The CSP source of a Leaflet tile URL template (``https://{s}.tile.x.org/...`` →
     ``https://*.tile.x.org``); None when tiles come from this site (relative URL)."""
@@ -61,8 +66,7 @@ def content_security_policy(settings: Settings, frame_ancestors: str = "'none'")
 
 
 def _is_embeddable() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(view is not None and getattr(view, _EMBEDDABLE, False))
+    return is_embeddable(current_app.view_functions.get(request.endpoint or ""))
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -48,24 +48,32 @@ from unidecode import unidecode
 
 from mapdir.geo.geodesy import haversine_m
 
+SEUIL_FUSION = 75.0  # merged at or above
+SEUIL_VERIFICATION = 60.0  # an animator's queue between this and the merge threshold
+CLOSE_M = 200.0  # a street apart: a shared phone or e-mail is the same desk
 NULL_SIRET = "00000000000000"
 ITINERANT = "itinerant"
 FRANCE_SERVICES = "france_services"
 
 # Words that say what kind of place a name designates (after normalisation).
 KIND_PATTERNS: dict[str, str] = {
-    FRANCE_SERVICES: r"\b(france services?|efs|msap|maison (de )?services? au public)\b",
+    FRANCE_SERVICES: r"\b(france services?|efs|msap"
+    r"|maisons? (de |des )?services? (au )?publics?)\b",
     ITINERANT: r"\b(bus|itinerante?s?|camping car|mobile)\b",
-    "collectivite": r"\b(mairie|commune|ville|hotel de ville|communaute|cc|ca|agglomeration"
-    r"|agglo|metropole|departement|conseil departemental|syndicat)\b",
+    # a town hall, its intercommunality and the département are three different desks
+    "mairie": r"\b(mairie|commune|ville|hotel de ville)\b",
+    "intercommunalite": r"\b(communaute|cc|ca|agglomeration|agglo|metropole|syndicat)\b",
+    "departement": r"\b(departement|conseil departemental)\b",
     "bibliotheque": r"\b(mediatheques?|bibliotheques?|bfm|lecture)\b",
     "epn": r"\b(cyber ?base|cyber ?espace|epn|espace public numerique|tiers lieux?|fab ?lab)\b",
     "centre_social": r"\b(centres? sociaux|centres? social|socio ?culturels?|csc|maison de quartier"
     r"|mjc|maison des jeunes)\b",
     "ccas": r"\b(ccas|cias|centre (inter)?communal d action sociale)\b",
-    "social_departemental": r"\b(mds|mdsi|msd|cms|sdsei|msvs|maison du departement"
-    r"|maison departementale|territoire d action sociale|action sociale)\b",
+    "social_departemental": r"\b(mds|mdsi|msd|cms|sdsei|msvs|pms|maison du departement"
+    r"|maison departementale|territoire d action sociale|action sociale|pole medico social"
+    r"|centre medico social|maison (de la |des )?solidarites?( departementales?)?)\b",
     "mission_locale": r"\bmission locale\b",
+    "emploi": r"\b(maison (de l |de )?emploi|pole emploi|france travail|cite de l emploi)\b",
     "poste": r"\b(la poste|agence postale|bureau de poste)\b",
 }
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in KIND_PATTERNS.items()}
@@ -84,6 +92,7 @@ NAME_REWRITES = [
         (r"\bcommunaute de communes\b", "cc"),
         (r"\bcommunaute d agglomeration\b", "ca"),
         (r"\bcentre communal d action sociale\b", "ccas"),
+        (r"\bpoint information mediation multi services\b", "pimms"),
     )
 ]
 STREET_TYPES = {
@@ -125,6 +134,7 @@ class PairSide:
     telephones: tuple[str, ...] = ()
     courriels: tuple[str, ...] = ()
     source: str = ""
+    commune: str | None = None  # the commune's name: no evidence when two names share it
 
 
 @dataclass(slots=True)
@@ -175,14 +185,29 @@ def normalize_name(nom: str) -> str:
     return " ".join(word for word in text.split() if word not in NAME_STOP_WORDS)
 
 
-def name_similarity(nom_a: str, nom_b: str) -> float:
-    """0–1 similarity of the distinctive words; kinds decide when one name has none."""
+@lru_cache(maxsize=65536)
+def _without_place(core: str, place: str) -> str:
+    """``core`` without the words of a commune's name ("secours catholique vernon" →
+    "secours catholique"): "Commune de Vernon" and "Secours catholique de Vernon" only
+    share the place they are in."""
+    if not place:
+        return core
+    return " ".join(re.sub(rf"(^| ){re.escape(place)}( |$)", " ", f" {core} ").split())
+
+
+def name_similarity(nom_a: str, nom_b: str, communes: tuple[str, ...] = ()) -> float:
+    """0–1 similarity of the distinctive words; kinds decide when one name has none.
+    The words of the communes' names are no evidence and are left out."""
     core_a, core_b = normalize_name(nom_a), normalize_name(nom_b)
+    for commune in communes:
+        place = normalize_name(commune)
+        core_a, core_b = _without_place(core_a, place), _without_place(core_b, place)
     if not core_a or not core_b:
         shared_kind = name_kinds(nom_a) & name_kinds(nom_b)
         if not core_a and not core_b:
             return 1.0 if shared_kind else 0.5
-        return 0.8 if shared_kind else 0.5
+        # a kind and a commune only ("Médiathèque de Couzeix") against a real name
+        return 0.8 if shared_kind else 0.3
     set_ratio = fuzz.token_set_ratio(core_a, core_b)
     sort_ratio = fuzz.token_sort_ratio(core_a, core_b)
     return round((0.6 * set_ratio + 0.4 * sort_ratio) / 100, 3)
@@ -225,7 +250,13 @@ def address_similarity(adresse_a: str | None, adresse_b: str | None) -> float | 
     a, b = normalize_address(adresse_a), normalize_address(adresse_b)
     if not a.street or not b.street:
         return None
-    similarity = fuzz.token_set_ratio(a.street, b.street) / 100
+    similarity = (
+        max(
+            fuzz.token_set_ratio(a.street, b.street),
+            fuzz.ratio(a.street.replace(" ", ""), b.street.replace(" ", "")),  # "JacquesCartier"
+        )
+        / 100
+    )
     if a.street_type and b.street_type and a.street_type != b.street_type:
         similarity -= 0.1
     if a.numbers and b.numbers:
@@ -287,12 +318,14 @@ def kinds_conflict(nom_a: str, nom_b: str) -> str | None:
 def score_pair(
     a: PairSide,
     b: PairSide,
-    seuil_fusion: float = 75.0,
-    seuil_verification: float = 55.0,
+    seuil_fusion: float = SEUIL_FUSION,
+    seuil_verification: float = SEUIL_VERIFICATION,
 ) -> PairScore:
-    """Score two records of different sources; see the module docstring for the rules."""
+    """Score two records (of any sources); see the module docstring for the rules."""
     why: list[str] = []
-    name_sim = name_similarity(a.nom, b.nom)
+    # the commune's name in both names is no evidence; in one name only, it is (two mairies)
+    same_named = a.commune and b.commune and normalize_name(a.commune) == normalize_name(b.commune)
+    name_sim = name_similarity(a.nom, b.nom, (a.commune,) if same_named else ())
     why.append(f"noms {'proches' if name_sim >= 0.8 else 'différents'} ({name_sim:.2f})")
     addr_sim = address_similarity(a.adresse, b.adresse)
     if addr_sim is not None:
@@ -309,6 +342,9 @@ def score_pair(
     place = _distance_agreement(distance)
     if addr_sim is not None and same_commune:
         place = max(place, addr_sim) if addr_sim >= 0.8 else (place + addr_sim) / 2
+    elif addr_sim is not None and addr_sim < 0.3 and a.code_postal and b.code_postal:
+        # two addresses of two postcodes: points that coincide were geocoded to one base
+        place = min(place, addr_sim)
     same_phone = bool(_phones(a.telephones) & _phones(b.telephones))
     same_email = bool(_emails(a.courriels) & _emails(b.courriels))
     if distance is None and addr_sim is None and same_commune and (same_phone or same_email):
@@ -316,11 +352,12 @@ def score_pair(
         # or e-mail in the same commune is the location evidence
         place = max(place, 0.8)
     score = 100 * (0.5 * name_sim + 0.5 * place)
+    close = distance is not None and distance <= CLOSE_M
 
     siret_a, siret_b = _valid_siret(a.pivot), _valid_siret(b.pivot)
     same_siret = bool(siret_a and siret_a == siret_b)
     other_siren = bool(siret_a and siret_b and siret_a[:9] != siret_b[:9])
-    if same_siret and place >= 0.7:
+    if same_siret and (place >= 0.7 or (close and place >= 0.5)):
         score += 20
         why.append("même SIRET")
     elif same_siret:
@@ -332,17 +369,39 @@ def score_pair(
     elif siret_a and siret_b:
         why.append("même SIREN, établissements différents")
 
-    if same_phone or same_email:
-        score += 25 if place >= 0.5 else 10
+    shared_contact = same_phone or same_email
+    if shared_contact:
+        # the same desk answers both: strong where the places agree or are a street apart,
+        # weak farther (another site of the same organisation, an adviser's own number)
+        if place >= 0.5 or close:
+            score += 40 if same_phone and same_email else 30
+        else:
+            score += 20 if _within(distance, 1000) else 10
         shared = [("même téléphone", same_phone), ("même courriel", same_email)]
         why.append(" et ".join(words for words, found in shared if found))
     conflict = kinds_conflict(a.nom, b.nom)
     if conflict and ITINERANT in name_kinds(a.nom) ^ name_kinds(b.nom):
         score -= 60
-    elif conflict and not (same_phone or same_email):
+    elif conflict and not shared_contact:
         score -= 30
     if conflict:
         why.append(conflict)
+    itinerant_vs_fixed = bool(conflict and ITINERANT in name_kinds(a.nom) ^ name_kinds(b.nom))
+    if (
+        FRANCE_SERVICES in name_kinds(a.nom) & name_kinds(b.nom)
+        and place >= 0.9
+        and not itinerant_vs_fixed
+    ):
+        score += 20  # the label is given to one desk per premises
+        why.append("deux France services au même endroit")
+    if itinerant_vs_fixed:
+        # the bus and its depot share an address, a phone, a name: never the same point
+        score = min(score, seuil_verification - 0.1)
+    if not (shared_contact or same_siret) and name_sim < 0.6 and _contacts_differ(a, b):
+        # the audit's false merges (Graulhet, Veauche, Carentan): one address, two
+        # organisations with their own phones and e-mails; never merged on the address
+        score = min(score, seuil_fusion - 0.1)
+        why.append("noms et contacts différents : même adresse seulement")
 
     score = round(max(0.0, min(100.0, score)), 1)
     if score >= seuil_fusion:
@@ -364,6 +423,19 @@ def score_pair(
         score=score,
         decision=decision,
         explications=why,
+    )
+
+
+def _within(distance: float | None, metres: float) -> bool:
+    return distance is not None and distance <= metres
+
+
+def _contacts_differ(a: PairSide, b: PairSide) -> bool:
+    """Both give phones (or both e-mails) and none is shared."""
+    phones_a, phones_b = _phones(a.telephones), _phones(b.telephones)
+    emails_a, emails_b = _emails(a.courriels), _emails(b.courriels)
+    return bool(phones_a and phones_b and not phones_a & phones_b) or bool(
+        emails_a and emails_b and not emails_a & emails_b
     )
 
 

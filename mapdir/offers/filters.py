@@ -7,8 +7,9 @@ tables.
 What the data does not say is not "no" (issue 18). ``publics`` lists the publics a place
 *specifically* addresses: a place naming none of them is open to all and matches any
 publics filter. A place that says nothing of its accessibility (``prise_en_charge``) or its
-fees is *unknown* for those filters: left out by default (the search counts the nearer ones
-so left out and says so), kept with ``inclure_inconnus``. In the index, "says none of the
+fees, or nothing its type d'offre could be derived from (mapdir.offers.type_offre), is
+*unknown* for those filters: left out by default (the search counts the nearer ones so left
+out and says so), kept with ``inclure_inconnus``. In the index, "says none of the
 vocabulary" is an intarray query with negations (``etiquettes @@ '(a | !a & !b …)'``),
 tested on the entries as the other tags are."""
 
@@ -24,11 +25,13 @@ from sqlalchemy.sql.expression import FromClause
 
 from mapdir.db.tables import offre
 from mapdir.hours.evaluate import Period
-from mapdir.offers import vocab
+from mapdir.offers import type_offre, vocab
 
 #: the list filters whose values the data may not state: column → its whole vocabulary
 OPEN_TO_ALL = {"publics": vocab.PUBLICS}  # none stated: open to all
 UNKNOWABLE = {"prise_en_charge": vocab.PRISE_EN_CHARGE, "frais": vocab.FRAIS}
+#: the name of the type d'offre among the unknowable filters (Filters.unknowable)
+TYPE = "type_offre"
 RECEIVES_NO_PUBLIC = "Ce lieu n'accueille pas de public"
 #: typologies of places whose help is for their residents (hostels, asylum centres…)
 RESIDENTS_ONLY = ("CADA", "CHRS", "CHU", "CPH", "HUDA", "PENSION", "RS_FJT")
@@ -52,16 +55,19 @@ class Filters:
     modalites_acces: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     ouvert: datetime | Period | None = None  # an instant, or some time in a period
-    type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre), planner
-    #: unknown accessibility, fees or hours match too (the search's one-click "include")
+    type_offre: str | None = None  # the funders' type (mapdir.offers.type_offre)
+    #: unknown accessibility, fees, hours or type match too (the search's one-click "include")
     inclure_inconnus: bool = False
     #: places not receiving the public or reserved to residents are proposed too
     inclure_reserves: bool = False
 
     def _type_sql(self, alias: str) -> list[str]:
-        from mapdir.offers.type_offre import sql_predicate
-
-        return [sql_predicate(self.type_offre, alias)] if self.type_offre else []
+        if not self.type_offre:
+            return []
+        kind = type_offre.sql_predicate(self.type_offre, alias)
+        if self.inclure_inconnus:  # an offer stating nothing its type derives from
+            return [f"({kind} OR {type_offre.unknown_sql(alias)})"]
+        return [kind]
 
     @property
     def without_time(self) -> Filters:
@@ -102,12 +108,12 @@ class Filters:
 
     @property
     def unknowable(self) -> tuple[str, ...]:
-        """The active filters on columns the data may leave unstated (in UNKNOWABLE)."""
-        return tuple(
-            c
-            for c, on in (("prise_en_charge", self.prise_en_charge), ("frais", self.gratuit))
-            if on
-        )
+        """The active filters the data may leave undecided (UNKNOWABLE's columns, and the
+        type d'offre): an offer saying nothing they could be decided on is left out unless
+        ``inclure_inconnus`` (see ``lacks_sql``)."""
+        on = {"prise_en_charge": self.prise_en_charge, "frais": self.gratuit,
+              TYPE: self.type_offre}  # fmt: skip
+        return tuple(name for name, value in on.items() if value)
 
     def reserved_sql(self, alias: str = "o") -> str:
         """Offers not receiving the public, or only their residents (the search leaves them
@@ -185,6 +191,12 @@ def unstated_sql(column: str, alias: str = "o") -> str:
     return f"NOT {alias}.{column} && {_text_array(tuple(every))}"
 
 
+def lacks_sql(name: str, alias: str = "o") -> str:
+    """The offer says nothing the unknowable filter ``name`` (Filters.unknowable) could be
+    decided on: none of the column's vocabulary, or no type that can be derived."""
+    return type_offre.unknown_sql(alias) if name == TYPE else unstated_sql(name, alias)
+
+
 def tag(dimension: str, value: str) -> int:
     """The SQL function ``etiquette(dimension, valeur)`` (migration 0007) in Python: the first
     32 bits of the MD5 of ``dimension:valeur`` as a signed integer."""
@@ -197,6 +209,16 @@ def unstated_query(column: str) -> str:
     """intarray query: none of the column's vocabulary among the tags."""
     every = OPEN_TO_ALL.get(column) or UNKNOWABLE[column]
     return " & ".join(f"!{tag(column, v)}" for v in sorted(every))
+
+
+@lru_cache(maxsize=8)
+def lacks_query(name: str) -> str:
+    """intarray query on the tags, true for every offer ``lacks_sql`` holds for (it narrows
+    in the index; ``lacks_sql`` decides): for the type, none of the tags its rules read."""
+    if name != TYPE:
+        return unstated_query(name)
+    stated = type_offre.STATED_BY.items()
+    return " & ".join(f"!{tag(c, v)}" for c, values in stated for v in sorted(values))
 
 
 def any_or_unstated(column: str, values: tuple[str, ...]) -> str:

@@ -1,6 +1,7 @@
 """What the search left out, said to the person: offers nearer than the answer's last that a
-filter set aside for lack of information (hours, accessibility, fees unknown), offers not
-receiving the public, and what an offer of the answer does not say (``inclure_inconnus``).
+filter set aside for lack of information (hours, accessibility, fees, type d'offre
+unknown), offers not receiving the public, and what an offer of the answer does not say
+(``inclure_inconnus``).
 
 Unknown is not "no": the answer counts what it left out so that the page can offer to
 include it in one click (issue 18)."""
@@ -13,12 +14,14 @@ from typing import Any
 from mapdir.hours import evaluate
 from mapdir.offers.filters import UNKNOWABLE, Filters
 from mapdir.offers.nearest import Unknown
+from mapdir.offers.type_offre import is_unknown
 
 #: what an offer lacks → how the page says it
 LACKS = {
     "horaires": "horaires non renseignés",
     "prise_en_charge": "accessibilité non précisée",
     "frais": "tarif non précisé",
+    "type_offre": "type d'offre non renseigné",
 }
 
 
@@ -37,6 +40,9 @@ def missing_information(offer: dict[str, Any], filters: Filters) -> list[str]:
         lacks.append("prise_en_charge")
     if filters.gratuit and _states_nothing(offer.get("frais"), "frais"):
         lacks.append("frais")
+    stated = (offer.get(c) or () for c in ("services", "modalites_accompagnement", "programmes"))
+    if filters.type_offre and is_unknown(*stated):
+        lacks.append("type_offre")
     return lacks
 
 

@@ -12,10 +12,19 @@ from mapdir.geo.importer import normalize_departement
 from mapdir.geo.services import validate_postcode
 from mapdir.hours import evaluate
 from mapdir.hours.open_time import parse_open_time
-from mapdir.offers import vocab
+from mapdir.offers import type_offre, vocab
 from mapdir.offers.filters import Filters
 from mapdir.offers.search import SearchRequest
-from mapdir.params import Params, Vocabulary, decimal, integer, many_of, parameter, text
+from mapdir.params import (
+    Params,
+    Vocabulary,
+    decimal,
+    integer,
+    many_of,
+    one_of,
+    parameter,
+    text,
+)
 from mapdir.params.fields import Required, fail
 from mapdir.text import ascii_float
 
@@ -24,6 +33,7 @@ PUBLICS = Vocabulary(vocab.PUBLICS)
 PRISE_EN_CHARGE = Vocabulary(vocab.PRISE_EN_CHARGE)
 PROGRAMMES = Vocabulary(vocab.PROGRAMMES)
 MODALITES = Vocabulary(vocab.MODALITES_ACCOMPAGNEMENT + vocab.MODALITES_ACCES)
+TYPES_OFFRE = Vocabulary(type_offre.TYPES, exact=True)
 MAX_BBOX_DEGREES = 10.0
 MAX_ID_DIGITS = 18
 MAX_EXPORT_PAGE = 1000
@@ -128,10 +138,17 @@ class SearchParams(Params):
     prise_en_charge: many_of(PRISE_EN_CHARGE, "Prises en charge spécifiques." + _ANY_OF) = ()
     programme: ProgrammeParam = ()
     ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
+    type_offre: one_of(
+        TYPES_OFFRE,
+        "Type d'offre : assistance, formation ou acces_libre (déduit des services, modalités et "
+        "programmes de l'offre). Une offre qui n'en renseigne aucun n'a pas de type connu : "
+        "comme une accessibilité ou un tarif non précisés, elle est écartée et comptée dans "
+        "« ecartes » ; inclure_inconnus=1 la propose (« types_offre » vide).",
+    ) = None
     limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
     inclure_inconnus: flag(
         "1 : les offres qui ne disent rien de ce que demandent les filtres prise_en_charge, "
-        "frais (gratuit) ou ouvert (horaires inconnus) sont proposées aussi "
+        "frais (gratuit), type_offre ou ouvert (horaires inconnus) sont proposées aussi "
         "(« informations_manquantes » le dit) ; 0 (défaut) : elles sont écartées et comptées "
         "dans « ecartes ». Une offre sans public précisé est ouverte à tous : elle répond "
         "toujours au filtre publics."
@@ -172,6 +189,7 @@ class SearchParams(Params):
             modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
             programmes=self.programme,
             ouvert=self.ouvert,
+            type_offre=self.type_offre,
             inclure_inconnus=self.inclure_inconnus,
             inclure_reserves=self.inclure_reserves,
         )

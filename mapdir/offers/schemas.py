@@ -79,13 +79,20 @@ class Resultat(Offre):
         description="Lieu placé au centre de sa commune : distance_km est celle de la commune ; "
         "classé après les lieux placés exactement dans le même kilomètre.",
     )
-    informations_manquantes: list[Literal["horaires", "prise_en_charge", "frais"]] = Field(
-        [],
-        description="Ce que l'offre ne dit pas parmi ce que demandent les filtres "
-        "(seulement avec inclure_inconnus=1).",
+    informations_manquantes: list[Literal["horaires", "prise_en_charge", "frais", "type_offre"]] = (
+        Field(
+            [],
+            description="Ce que l'offre ne dit pas parmi ce que demandent les filtres "
+            "(seulement avec inclure_inconnus=1).",
+        )
     )
     distance_depuis: Literal["lieu", "permanence"]
     dans_commune_origine: bool
+    types_offre: list[Literal["assistance", "formation", "acces_libre"]] | None = Field(
+        None,
+        description="Avec le filtre « type_offre » : les types de l'offre ; vide quand elle "
+        "n'en renseigne aucun (type non connu : proposée seulement avec inclure_inconnus=1).",
+    )
     prochains_passages: list[Passage] = Field(
         description="Passages aux points d'arrêt dans les communes d'origine ou à moins de "
         "5 km : ceux de l'arrêt le plus proche d'abord (celui de « distance_km » quand "
@@ -122,6 +129,7 @@ class FauteDInformation(BaseModel):
     horaires: int
     prise_en_charge: int
     frais: int
+    type_offre: int = Field(description="Type d'offre non renseigné (filtre type_offre).")
 
 
 class Ecartes(BaseModel):

@@ -57,6 +57,7 @@ from mapdir.offers.nearest import (
     unknown_of_rows,
 )
 from mapdir.offers.offer_json import offer_json, open_at
+from mapdir.offers.type_offre import offer_types
 
 #: the window's nearest offers (planar order), this many times N, carry their whole row in
 #: the first statement: they hold the answer in most searches, so the second statement
@@ -242,6 +243,8 @@ def search_offers(
         out["prochains_passages"] = entry.passages
         if timed:
             out["ouvert_a_l_heure_demandee"] = True
+        if filters.type_offre:
+            out["types_offre"] = offer_types(out)
         out["informations_manquantes"] = missing_information(out, filters)
         results.append(out)
     cutoff = ranked[-1].distance_m if len(ranked) >= limit else math.inf

@@ -7,7 +7,8 @@ offers, the nearest of the window and the first remote offers with their whole r
 (``complet``); ``FULL_ROWS_SQL`` fetches the chosen offers that did not ride along. Rows of
 the first statement carry a ``kind``: ``o`` origin commune, ``k`` KNN candidate, ``p``
 stop, ``r`` remote offer, ``u`` an offer nearer than the answer's last that a filter left out for
-lack of information (accessibility, fees, hours unknown: the answer counts them).
+lack of information (accessibility, fees, type d'offre, hours unknown: the answer counts
+them).
 ``knn_sql`` alone serves the rare widening rounds.
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Connection
 from mapdir.db import driver_connection
 from mapdir.geo.geodesy import EARTH_RADIUS_M
 from mapdir.hours.time_slots import NO_HOURS
-from mapdir.offers.filters import Filters, unstated_query, unstated_sql
+from mapdir.offers.filters import Filters, lacks_query, lacks_sql
 from mapdir.offers.offer_json import OFFER_COLUMNS, OFFER_FIELDS
 
 REMOTE = "À distance"
@@ -136,8 +137,8 @@ CARRIED_FIELDS = tuple(name for name in OFFER_FIELDS if name != "horaires")
 
 
 #: bits of a ``u`` row's ``rang``: which unknown left it out (UNKNOWN_BITS) or no hours
-UNKNOWN_BITS = {"prise_en_charge": 1, "frais": 2}
-NO_HOURS_BIT = 4
+UNKNOWN_BITS = {"prise_en_charge": 1, "frais": 2, "type_offre": 4}
+NO_HOURS_BIT = 8
 
 
 def search_where(filters: Filters, alias: str = "o") -> str:
@@ -164,8 +165,8 @@ def left_out_sql(filters: Filters, timed: bool, rank: int) -> str:
     filters once unknown data is allowed but that some unknown left out; ``rang`` says which
     (UNKNOWN_BITS, NO_HOURS_BIT). A KNN walk on the index, its tags tested on the entries."""
     relaxed = replace(filters, inclure_inconnus=True, ouvert=None)
-    unknown = [f"({unstated_query(c)})" for c in filters.unknowable]
-    bits = [f"CASE WHEN {unstated_sql(c)} THEN {UNKNOWN_BITS[c]} ELSE 0 END"
+    unknown = [f"({lacks_query(c)})" for c in filters.unknowable]
+    bits = [f"CASE WHEN {lacks_sql(c)} THEN {UNKNOWN_BITS[c]} ELSE 0 END"
             for c in filters.unknowable]  # fmt: skip
     time_tags = ""
     if timed:
@@ -219,7 +220,7 @@ def candidates_sql(
     ``timed_rank`` > 0, a search with an opening time: the window holds only offers that may
     be open then (MAY_BE_OPEN, one more parameter). ``left_out_rank`` > 0: rows of kind ``u``
     (left_out_sql), the offers nearer than the window's ``left_out_rank``-th that an unknown
-    (accessibility, fees, hours) left out (the answer says so).
+    (accessibility, fees, type d'offre, hours) left out (the answer says so).
 
     The window holds the nearest offers whose tags match the filters (tested in the index,
     Filters.tags_literal_sql); ``conforme`` says whether the filters themselves hold (false

@@ -11,11 +11,21 @@ for its help whose mode was not given).
   Grande école du numérique);
 - assistance: "Accompagnement individuel" or "À distance", or a programme of individual
   help (France Services, Aidants Connect, Conseillers numériques).
+
+An offer that states no service, no accompaniment mode and none of these programmes has no
+type that can be derived (`is_unknown`): unknown, not "not this type". The prescribers'
+search treats it as it treats unknown accessibility or fees (mapdir.offers.filters,
+left_out): left out of a type filter by default, counted among the places left out for lack
+of information, included in one click (``inclure_inconnus``) and then marked « type d'offre
+non renseigné »; the planner's accessibility counts only offers whose type is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from mapdir.offers import vocab
 
 ASSISTANCE = "assistance"
 FORMATION = "formation"
@@ -37,6 +47,13 @@ RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         ("France Services", "Aidants Connect", "Conseillers numériques"),
     ),
 }
+#: the columns and values a type is derived from: an offer holding none of them has no
+#: type that can be derived (the index's narrowing of `unknown_sql`, filters.lacks_query)
+STATED_BY = {
+    "services": tuple(vocab.SERVICES),
+    "modalites_accompagnement": vocab.MODALITES_ACCOMPAGNEMENT,
+    "programmes": tuple(sorted({p for _s, _m, progs in RULES.values() for p in progs})),
+}
 #: services that alone do not make an offer of assistance when no mode is stated
 EQUIPMENT_ONLY = ("acces-internet-materiel", "materiel-prix-solidaire")
 
@@ -54,6 +71,18 @@ def types_of(
     if not modalites and services - set(EQUIPMENT_ONLY):
         found.add(ASSISTANCE)
     return [t for t in TYPES if t in found]
+
+
+def offer_types(offer: Mapping[str, Any]) -> list[str]:
+    """The types of an offer as the API writes it (mapdir.offers.offer_json)."""
+    return types_of(offer["services"], offer["modalites_accompagnement"], offer["programmes"])
+
+
+def is_unknown(
+    services: Iterable[str], modalites: Iterable[str], programmes: Iterable[str]
+) -> bool:
+    """Nothing stated from which a type could be derived (see `unknown_sql`)."""
+    return not list(services) and not types_of((), modalites, programmes)
 
 
 def _array(values: Sequence[str]) -> str:
@@ -77,3 +106,12 @@ def sql_predicate(kind: str, alias: str = "o") -> str:
             f"({alias}.services <@ {_array(EQUIPMENT_ONLY)}))"
         )
     return "(" + " OR ".join(parts) + ")"
+
+
+def unknown_sql(alias: str = "o") -> str:
+    """SQL condition "offer `alias` has no type that can be derived" (as `is_unknown`)."""
+    programmes = STATED_BY["programmes"]
+    return (
+        f"(cardinality({alias}.services) = 0 AND cardinality({alias}.modalites_accompagnement)"
+        f" = 0 AND NOT ({alias}.programmes && {_array(programmes)}))"
+    )

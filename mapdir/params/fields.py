@@ -48,10 +48,12 @@ def parameter(
     *extra: Any,
 ) -> Any:
     """The building block: ``check(raw, name, context)`` returns the value or raises
-    InvalidParameter; ``schema`` is what the OpenAPI document says of the raw value."""
+    InvalidParameter; ``schema`` is what the OpenAPI document says of the raw value.
+    ``context`` holds the parse's context and, under "fields", the fields declared before
+    this one, already validated (a bound that depends on another parameter)."""
 
     def validate(raw: Any, info: ValidationInfo) -> Any:
-        return check(raw, info.field_name, info.context or {})
+        return check(raw, info.field_name, {**(info.context or {}), "fields": info.data})
 
     return Annotated[
         python_type,

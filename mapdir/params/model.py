@@ -15,10 +15,6 @@ from mapdir.params.fields import KeepBlank, Listed, Required
 NOT_AN_OBJECT = "Envoyez un objet JSON (Content-Type: application/json)."
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 class Params(BaseModel):
     """Validated request parameters. A blank value counts as absent (its default applies)."""
 
@@ -26,6 +22,14 @@ class Params(BaseModel):
     #: answer 400 to a parameter the endpoint does not know (names starting with "_", such
     #: as cache busters, are always let through)
     reject_unknown: ClassVar[bool] = False
+    #: the values that count as absent besides blank strings (None: only these)
+    blank_values: ClassVar[tuple[Any, ...] | None] = None
+
+    @classmethod
+    def is_blank(cls, value: Any) -> bool:
+        if cls.blank_values is not None:
+            return any(value is b or value == b for b in cls.blank_values)
+        return value is None or (isinstance(value, str) and not value.strip())
 
     @classmethod
     def parse(cls, data: Any, **context: Any) -> Self:
@@ -39,7 +43,7 @@ class Params(BaseModel):
         values = {
             k: v
             for k, v in data.items()
-            if k in cls.model_fields and (not _blank(v) or cls._marked(k, KeepBlank))
+            if k in cls.model_fields and (not cls.is_blank(v) or cls._marked(k, KeepBlank))
         }
         for name, field in cls.model_fields.items():
             if name not in values and field.is_required():

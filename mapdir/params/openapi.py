@@ -113,6 +113,10 @@ def document(operations: list[Operation], info: dict[str, Any], server: str) -> 
     ordered = sorted(models, key=lambda m: m.__name__)
     keys = [(m, "validation" if issubclass(m, Params) else "serialization") for m in ordered]
     key_refs, defs = models_json_schema(keys, ref_template=REF)
+    for schema in defs.get("$defs", {}).values():  # "absent" is not a null value to send
+        for prop in schema.get("properties", {}).values():
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
     refs = {model: key_refs[(model, mode)] for model, mode in keys}
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:

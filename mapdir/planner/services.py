@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter
 from mapdir.planner import access, access_plan, mclp, ranking, rota, solvers, territories
-from mapdir.planner.request import MAX_K, SOLVERS, PlanRequest, parse_request
+from mapdir.planner.parameters import parse_request
+from mapdir.planner.request import MAX_K, SOLVERS, PlanRequest
 from mapdir.planner.travel import (
     COUVERTE,
     PEU_COUVERTE,

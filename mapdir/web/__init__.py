@@ -4,4 +4,12 @@ from flask import Blueprint
 
 web_bp = Blueprint("web", __name__)
 
-from mapdir.web import labels, orientation, pages, planner_pages, search_pages  # noqa: E402,F401
+from mapdir.web import (  # noqa: E402,F401
+    calendar_pages,
+    labels,
+    orientation,
+    pages,
+    planner_pages,
+    search_pages,
+    widget_pages,
+)

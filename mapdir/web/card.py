@@ -79,10 +79,12 @@ def active_filters(
     """The filters of the search, each with its French label and the link of the same
     search without it. ``labels``: {field: {value: label}}; ``url_without(name, value)``."""
     names = {"services": "Besoin", "publics": "Public", "prise_en_charge": "Prise en charge",
-             "modalites": "Modalité", "programme": "Dispositif"}  # fmt: skip
+             "modalites": "Modalité", "programme": "Dispositif",
+             "type_offre": "Type d'offre"}  # fmt: skip
     out = []
     for name, title in names.items():
-        for value in form.get(name) or ():
+        values = form.get(name) or ()
+        for value in [values] if isinstance(values, str) else values:
             label = labels.get(name, {}).get(value, value)
             out.append({"libelle": f"{title} : {label}", "url": url_without(name, value)})
     if form.get("gratuit"):

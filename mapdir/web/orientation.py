@@ -20,6 +20,7 @@ from mapdir.hours import evaluate
 from mapdir.http.context import connection, settings
 from mapdir.http.redirects import same_site_path
 from mapdir.offers.detail import offer_detail
+from mapdir.offers.passages import has_passages
 from mapdir.text import ascii_float
 from mapdir.web import web_bp
 from mapdir.web.card import day_hours, publics_label
@@ -140,6 +141,7 @@ def _chosen_offers(ids: list[int], visit: Visit, now: datetime) -> list[dict[str
         vue["jour_visite"] = day_hours(vue["semaine"], start)
         vue["trajet"] = travel(visit, detail, walk)
         vue["publics"] = publics_label(detail.get("publics"))
+        vue["agenda"] = has_passages(detail, now)
         offers.append(detail)
     return offers
 

@@ -30,7 +30,7 @@ from mapdir.planner import (
     territories,
 )
 from mapdir.planner.access_data import NEED_LABELS
-from mapdir.planner.request import parse_request
+from mapdir.planner.parameters import parse_request
 from mapdir.web import web_bp
 
 PLAN_FIELDS = ("mode", "besoin", "type_offre", "k", "seuil_min", "programme", "territoire")

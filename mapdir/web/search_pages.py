@@ -32,7 +32,9 @@ from mapdir.offers.parameters import (
     SERVICES,
     SearchParams,
 )
+from mapdir.offers.passages import has_passages
 from mapdir.offers.search import search_offers
+from mapdir.offers.type_offre import LABELS as TYPE_LABELS
 from mapdir.params import Vocabulary
 from mapdir.text import normalize_name
 from mapdir.web import web_bp
@@ -47,7 +49,7 @@ from mapdir.web.fiche import (
 LIST_FIELDS = ("services", "publics", "prise_en_charge", "modalites", "programme")
 SCALAR_FIELDS = (
     "lieu", "code_commune", "gratuit", "ouvert", "ouvert_jour", "ouvert_moment", "ouvert_le",
-    "limite", "sans_voiture", "inclure_inconnus", "inclure_reserves",
+    "type_offre", "limite", "sans_voiture", "inclure_inconnus", "inclure_reserves",
 )  # fmt: skip
 #: the form's yes/no fields passed to the API as they are
 FLAGS = ("sans_voiture", "inclure_inconnus", "inclure_reserves")
@@ -88,6 +90,7 @@ def search_vocabulary() -> dict[str, Any]:
             "modalites": _choices(MODALITES),
             "programme": _choices(PROGRAMMES),
             "ouverture": {"jours": OPEN_DAYS, "moments": OPEN_PARTS},
+            "types_offre": list(TYPE_LABELS.items()),
         }
     }
 
@@ -126,6 +129,8 @@ def filter_args(form: dict[str, Any]) -> dict[str, str]:
     args = {name: ",".join(form[name]) for name in LIST_FIELDS if form[name]}
     if form["gratuit"]:
         args["frais"] = "gratuit"
+    if form["type_offre"]:
+        args["type_offre"] = form["type_offre"]
     if form["limite"]:
         args["limite"] = form["limite"]
     args.update({name: form[name] for name in FLAGS if form[name]})
@@ -296,10 +301,11 @@ def _decorate_card(
 
 def _labels() -> dict[str, dict[str, str]]:
     vocabulary = search_vocabulary()["vocabulaire"]
-    return {
+    labels = {
         name: {c["valeur"]: c["libelle"] for c in vocabulary[name]}
         for name in ("services", "publics", "prise_en_charge", "modalites", "programme")
     }
+    return {**labels, "type_offre": dict(TYPE_LABELS)}
 
 
 def _without(form: dict[str, Any], name: str, value: str | None) -> str:
@@ -336,6 +342,7 @@ def offre(offre_id: int):
     decorate_offer(detail, now, warning_months=warning_months())
     detail["vue"]["publics"] = publics_label(detail.get("publics"))
     detail["vue"]["horaires_texte_coupe"] = looks_cut(detail.get("horaires_texte"))
+    detail["vue"]["agenda"] = has_passages(detail, now)
     markers = [m for m in [map_marker(detail, url_for("web.offre", offre_id=detail["id"]))] if m]
     carte = None
     if markers:

@@ -18,6 +18,8 @@ from etl.export_mednum import validate_csv, write_csv
 from etl.load import EtlError, run_source
 from etl.sources import SOURCES, newest_file
 
+LIMOGES = "87085"
+
 
 def _quiet(_m):
     pass
@@ -186,15 +188,29 @@ def test_undo_merge_restores_both(loaded):
         assert decided == ("distinct", True)
 
 
-def test_mednum_export_of_87_validates(loaded, tmp_path):
+def test_mednum_export_of_87_accounts_for_every_active_offer(loaded, tmp_path):
     eng, _ = loaded
     out = tmp_path / "lieux-87.csv"
     with eng.connect() as c, open(out, "w", encoding="utf-8", newline="") as fh:
         summary = write_csv(c, "87", fh)
+        active = set(
+            c.execute(
+                text(
+                    "SELECT o.id FROM offre o JOIN commune c ON c.code = o.code_insee"
+                    " WHERE c.departement = '87' AND o.statut = 'active'"
+                )
+            ).scalars()
+        )
     report = validate_csv(out)
     print(f"\nexport 87 : {summary.line()} ; frictionless valide={report.valid}")
     assert report.valid, json.dumps(report.flatten(["rowNumber", "fieldName", "note"])[:5])
-    assert sum(1 for _ in open(out, encoding="utf-8")) > 100
+    with open(out, encoding="utf-8", newline="") as fh:
+        written = {int(row["id"].removeprefix("mapdir-")) for row in csv.DictReader(fh)}
+    left_out = {offer_id: reason for offer_id, _nom, reason in summary.skipped_offers}
+    assert all(left_out.values())  # a reason for each offer left out
+    missing = active - written - set(left_out)
+    assert not missing, f"active offers of 87 missing from the export without a reason: {missing}"
+    assert len(written) > 200 and summary.without_street > 0
 
 
 def test_broken_rows_go_to_rejects_and_good_rows_load(loaded, tmp_path):
@@ -222,8 +238,10 @@ def test_broken_rows_go_to_rejects_and_good_rows_load(loaded, tmp_path):
     path.write_text(json.dumps(rows), encoding="utf-8")
     summary = run_source(eng, "mednum-v1", path)
     assert summary.counts["lus"] == 7
-    assert summary.counts["inseres"] == 3
-    assert summary.counts["rejetes"] == 4
+    # a wrong postcode and far coordinates no longer reject a place that its name, INSEE
+    # code and point (or name and postcode) put in Limoges (etl/resolve.py)
+    assert summary.counts["inseres"] == 5
+    assert summary.counts["rejetes"] == 2
     with eng.connect() as c:
         rejected = dict(
             c.execute(
@@ -231,18 +249,27 @@ def test_broken_rows_go_to_rejects_and_good_rows_load(loaded, tmp_path):
                 {"r": summary.run_id},
             ).all()
         )
-        loaded_names = c.execute(
-            text(
-                "SELECT o.nom, ST_Y(o.point) FROM enregistrement_source es"
-                " JOIN offre o ON o.id = es.offre_id WHERE es.premier_run_id = :r"
-            ),
-            {"r": summary.run_id},
-        ).all()
-    assert set(rejected) == {"bad-noname", "bad-postcode", "bad-far", "bad-outside"}
+        loaded = {
+            r.source_id: r
+            for r in c.execute(
+                text(
+                    "SELECT es.source_id, o.nom, o.code_insee, o.geo_precision,"
+                    " ST_Y(o.point) AS lat, es.donnees FROM enregistrement_source es"
+                    " JOIN offre o ON o.id = es.offre_id WHERE es.premier_run_id = :r"
+                ),
+                {"r": summary.run_id},
+            )
+        }
+    assert set(rejected) == {"bad-noname", "bad-outside"}
     assert all(len(m) > 5 for m in rejected.values())  # a French reason for each
     assert "nom" in rejected["bad-noname"]
-    assert "99999" in rejected["bad-postcode"]
-    assert "km" in rejected["bad-far"]
-    names = {n for n, _lat in loaded_names}
+    assert "hors de France" in rejected["bad-outside"]
+    assert loaded["bad-postcode"].code_insee == LIMOGES
+    assert "99999" in " ".join(loaded["bad-postcode"].donnees["corrections"])
+    far = loaded["bad-far"]  # Limoges by its INSEE code, postcode and name; point in Paris
+    assert (far.code_insee, far.geo_precision) == (LIMOGES, "commune")
+    assert "km de Limoges" in far.donnees["conflit_localisation"]["message"]
+    assert far.donnees["conflit_localisation"]["latitude"] == 48.85
+    names = {r.nom for r in loaded.values()}
     assert not any("<" in n for n in names)  # HTML stripped to text
-    assert all(45 < lat < 46 for _n, lat in loaded_names)  # swapped pair fixed
+    assert all(45 < r.lat < 46 for r in loaded.values())  # swapped pair fixed, far one moved

@@ -177,10 +177,19 @@ def test_export_87_is_valid_and_holds_the_expected_rows(conn, offers, tmp_path):
     rows = _read(path)
     ours = {f"mapdir-{offer_id}": name for name, offer_id in offers.items()}
     exported = {ours[row_id] for row_id in rows if row_id in ours}
-    assert exported == {"complete", "minimal"}
+    assert exported == {"complete", "minimal", "no_address"}
     assert summary.written == len(rows)
-    assert sum(summary.skipped.values()) >= 1  # the offer without an address
-    assert any("adresse" in reason for reason in summary.skipped)
+    assert not summary.skipped and not summary.skipped_offers
+    assert summary.without_street >= 1 and "sans adresse de voie" in summary.line()
+    # no street address: exported with its commune, the address said to be unknown
+    bare = rows[f"mapdir-{offers['no_address']}"]
+    assert (bare["adresse"], bare["commune"], bare["code_insee"]) == (
+        "Limoges",
+        "Limoges",
+        LIMOGES,
+    )
+    assert bare["complement_adresse"] == "Adresse précise inconnue"
+    assert bare["code_postal"].startswith("870")
 
     full = rows[f"mapdir-{offers['complete']}"]
     assert full["pivot"] == "43493312300029"
@@ -233,8 +242,9 @@ def test_without_filter_other_departements_are_exported_but_never_merged_ones(co
     ids = {row["id"] for row in export_rows(conn, None)}
     assert f"mapdir-{offers['other_departement']}" in ids
     assert f"mapdir-{offers['complete']}" in ids
-    for name in ("merged", "closed", "no_address"):
+    for name in ("merged", "closed"):
         assert f"mapdir-{offers[name]}" not in ids
+    assert f"mapdir-{offers['no_address']}" in ids
     only_93 = {row["id"] for row in export_rows(conn, "93")}
     assert f"mapdir-{offers['other_departement']}" in only_93
     assert f"mapdir-{offers['complete']}" not in only_93
@@ -326,3 +336,53 @@ def test_formula_cells_are_neutralised_and_the_file_stays_valid(conn, tmp_path):
     assert len(row["presentation_resume"]) <= SUMMARY_MAX
     assert row["presentation_detail"] == "'-2+3+cmd|' /C calc'!A0"
     assert row["longitude"] == "-1.25" and row["telephone"] == "+33555123456"
+
+
+def test_what_the_schema_has_no_field_for_goes_to_the_detail(conn, offers):
+    conn.execute(
+        text(
+            "UPDATE offre SET telephones = ARRAY['05 55 00 00 01', 'pas un numéro',"
+            " '+33 5 55 00 00 02', '0555000001'], horaires = NULL,"
+            " horaires_texte = 'le mardi matin, sauf vacances', prise_rdv = true,"
+            " geo_precision = 'commune', presentation_detail = 'Lieu accessible.'"
+            " WHERE id = :id"
+        ),
+        {"id": offers["complete"]},
+    )
+    rows = {row["id"]: row for row in export_rows(conn, "87")}
+    row = rows[f"mapdir-{offers['complete']}"]
+    assert row["telephone"] == "+33555000001"
+    assert row["horaires"] == ""
+    assert row["presentation_detail"].split("\n") == [
+        "Lieu accessible.",
+        "Autres téléphones : +33555000002.",
+        "Horaires : le mardi matin, sauf vacances",
+        "Accueil sur rendez-vous.",
+        "Position approximative : centre de la commune.",
+    ]
+
+
+def test_cli_lists_what_it_leaves_out_on_stderr(settings, engine, monkeypatch):
+    from click.testing import CliRunner
+
+    from mapdir.cli import main as cli
+
+    with engine.begin() as c:
+        offer_id = _insert(c, nom="Lieu sans code postal", code_insee=LIMOGES)
+        # a commune without postcodes cannot give one: the row misses a required field
+        c.execute(
+            text("UPDATE offre SET code_postal = NULL, code_insee = NULL WHERE id = :i"),
+            {"i": offer_id},
+        )
+    try:
+        url = engine.url.render_as_string(hide_password=False)
+        monkeypatch.setenv("DATABASE_URL", url)
+        result = CliRunner().invoke(cli, ["export", "mednum"])
+        assert result.exit_code == 0, result.stderr
+        assert f"offre {offer_id} « Lieu sans code postal » non exportée" in result.stderr
+        assert "champ obligatoire manquant" in result.stderr
+        assert "lieux exportés" in result.stderr.splitlines()[-1]
+        assert f"mapdir-{offer_id}" not in result.stdout
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM offre WHERE id = :i"), {"i": offer_id})

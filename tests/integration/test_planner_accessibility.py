@@ -11,7 +11,7 @@ from sqlalchemy import text
 from mapdir.config import Settings
 from mapdir.offers.type_offre import TYPES, sql_predicate, types_of
 from mapdir.planner import accessibility
-from mapdir.planner.request import parse_request
+from mapdir.planner.parameters import parse_request
 
 SETTINGS = Settings.from_env()
 

@@ -8,7 +8,12 @@ import pytest
 from werkzeug.routing import Rule
 
 from mapdir import create_app
-from mapdir.http.security_headers import content_security_policy, embeddable, tile_source
+from mapdir.http.security_headers import (
+    content_security_policy,
+    embeddable,
+    is_embeddable,
+    tile_source,
+)
 from tests.integration.test_auth import drop_users, login, make_user
 
 SAMPLES = {"departement": "87", "fmt": "csv", "code": "87085", "filename": "css/site.css"}
@@ -27,11 +32,13 @@ def _url(rule: Rule) -> str:
     return rule.build(values)[1]
 
 
-def _requests(app) -> list[tuple[str, str]]:
+def _requests(app) -> list[tuple[str, str, bool]]:
+    """(method, url, embeddable) of every rule."""
     out = []
     for rule in app.url_map.iter_rules():
+        framed = is_embeddable(app.view_functions.get(rule.endpoint))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            out.append((method, _url(rule)))
+            out.append((method, _url(rule), framed))
     return out
 
 
@@ -39,15 +46,17 @@ def _directives(policy: str) -> dict[str, str]:
     return dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";"))
 
 
-def _assert_strict(response, where: str) -> None:
+def _assert_strict(response, where: str, framed: bool = False) -> None:
+    """The strict headers; ``framed``: an embeddable view (the widget), whose frame-ancestors
+    come from MAPDIR_WIDGET_FRAME_ANCESTORS (default "*") and which sends no X-Frame-Options."""
     headers = response.headers
     csp = _directives(headers.get("Content-Security-Policy", ""))
     assert csp.get("default-src") == "'none'", where
     assert csp.get("script-src") == "'self'" and csp.get("style-src") == "'self'", where
     assert "unsafe-inline" not in headers["Content-Security-Policy"], where
-    assert csp.get("frame-ancestors") == "'none'", where
+    assert csp.get("frame-ancestors") == ("*" if framed else "'none'"), where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
-    assert headers.get("X-Frame-Options") == "DENY", where
+    assert headers.get("X-Frame-Options") == (None if framed else "DENY"), where
     assert headers.get("Referrer-Policy") == "strict-origin-when-cross-origin", where
 
 
@@ -65,12 +74,13 @@ def test_every_route_answers_with_the_headers(app, client, admin_client):
     assert len(requests) >= 50  # every rule, every method
     statuses = set()
     for who, c in (("anonyme", client), ("admin", admin_client)):
-        for method, url in requests:
+        for method, url, framed in requests:
             response = c.open(url, method=method)
             statuses.add(response.status_code)
-            _assert_strict(response, f"{who} {method} {url} -> {response.status_code}")
+            _assert_strict(response, f"{who} {method} {url} -> {response.status_code}", framed)
     _assert_strict(client.get("/nulle-part"), "404")
     assert {200, 302, 400, 404} <= statuses
+    assert any(framed for *_rest, framed in requests)  # the widget's page
 
 
 def test_tile_host_allowed_for_images_only():

@@ -34,6 +34,14 @@ def test_strip_html_gives_plain_text(raw: str, expected: str | None) -> None:
     assert text is None or ("<" not in text and ">" not in text)
 
 
+def test_a_wide_gap_in_a_comment_is_a_line_break() -> None:
+    # France Services 1811 (Le Creusot): the gap separates the main site's hours from the
+    # permanence at Le Breuil; collapsed to one space, the extractor mixed them up
+    text = "les mercredi et jeudi de 13h30 à 16h30     Permanence supplémentaire"
+    cleaned, _ = cleaning.strip_html(text, keep_lines=True)
+    assert cleaned == "les mercredi et jeudi de 13h30 à 16h30\nPermanence supplémentaire"
+
+
 def test_strip_html_leaves_plain_text_and_can_keep_lines() -> None:
     assert cleaning.strip_html("a < b et R&D") == ("a < b et R&D", False)
     assert cleaning.strip_html("Ligne 1\r\n\r\n\r\nLigne  2", keep_lines=True) == (

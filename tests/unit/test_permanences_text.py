@@ -11,21 +11,32 @@ from pathlib import Path
 import opening_hours
 import pytest
 
+from etl.commune_names import locality_name
 from etl.permanences_text import CommuneIndex, extract_permanences
+from mapdir.geo.readers import read_laposte_csv
 from mapdir.hours.osm import horaires_atoms
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 COG_FILE = SHARED_DATA / "cog" / "communes-france-2026.csv"
+LAPOSTE_FILE = SHARED_DATA / "cog" / "laposte-hexasmal-2023.csv"
 FS_FILE = SHARED_DATA / "offers" / "france-services-2024-08-01.csv"
 LABELS_FILE = Path(__file__).resolve().parents[1] / "data" / "fs_comments_labelled.json"
 
 
 @pytest.fixture(scope="module")
 def communes_by_dep() -> dict[str, list[tuple[str, str]]]:
+    """Communes of each département, then La Poste's localities (delegated and former
+    communes), as ``etl.resolve.CommuneIndex.departement_communes`` gives them."""
     by_dep: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    dep_of = {}
     with COG_FILE.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             by_dep[row["departement"]].append((row["code_insee"], row["nom"]))
+            dep_of[row["code_insee"]] = row["departement"]
+    laposte, _ = read_laposte_csv(LAPOSTE_FILE)
+    for row in laposte:
+        if row.ligne_5 and len(row.ligne_5) >= 4 and row.code_insee in dep_of:
+            by_dep[dep_of[row.code_insee]].append((row.code_insee, locality_name(row.ligne_5)))
     return by_dep
 
 
@@ -91,8 +102,7 @@ def test_saint_leonard_permanence_at_sauviat_sur_vige(communes_by_dep):
         "Prise de rendez-vous au 05 19 09 00 82 ou par mail",
         "Permanence les 1er et 3ème Samedi du mois de 9h-12h pour les cartes d'identité",
         "Permanence le vendredi matin à la mairie de Sauviat-sur-Vige",  # no hours
-        "Un vendredi sur deux : Mairie de Sauviat-sur-Vige 9h-12h.",  # alternating
-        "Permanence à Sauviat-sur-Vige semaines paires, le vendredi de 9h à 12h",
+        "Un vendredi sur deux : Mairie de Sauviat-sur-Vige 9h-12h.",  # no reference week
     ],
 )
 def test_comments_without_an_extractable_permanence(text, communes_by_dep):
@@ -195,3 +205,27 @@ def test_whole_2024_file(communes_by_dep, capsys):
         )
     assert offers_with_permanence >= 50
     assert elapsed < 4.0  # ~1 s on an idle machine; margin for a loaded CI runner
+
+
+def test_alternating_weeks_are_written_as_week_parity(communes_by_dep):
+    text = "Permanence à Sauviat-sur-Vige semaines paires, le vendredi de 9h à 12h"
+    assert _found(text, communes_by_dep["87"]) == set()  # the marker qualifies no day
+    text = "Permanence à Sauviat-sur-Vige le vendredi (semaines paires) de 9h à 12h"
+    assert _found(text, communes_by_dep["87"]) == {("87190", "week 02-52/2 Fr 09:00-12:00")}
+    text = "Les semaines impaires : mardi-Sauviat-sur-Vige 9h/12h ; jeudi-Nexon 14h/17h"
+    found = _found(text, communes_by_dep["87"])
+    assert found == {
+        ("87190", "week 01-53/2 Tu 09:00-12:00"),
+        ("87106", "week 01-53/2 Th 14:00-17:00"),
+    }
+    for _code, horaires in found:
+        assert opening_hours.validate(horaires)
+
+
+def test_delegated_communes_are_stops_of_their_commune(communes_by_dep):
+    text = "PERMANENCE DE CHAMBOIS : LUNDI 14H-17H - PERMANENCE D'EXMES : MARDI 14H-17H"
+    result = extract_permanences(text, communes_by_dep["61"])
+    assert {(p.code_insee, p.commune_nom, p.horaires) for p in result.permanences} == {
+        ("61474", "Chambois", "Mo 14:00-17:00"),
+        ("61474", "Exmes", "Tu 14:00-17:00"),
+    }

@@ -20,6 +20,7 @@ from mapdir.db.tables.geo import (
     departement,
     epci,
     geo_import_anomalie,
+    localite,
 )
 from mapdir.db.tables.indicators import indicateur_commune, indicateur_import
 from mapdir.db.tables.offers import offre, permanence
@@ -39,6 +40,7 @@ __all__ = [
     "geo_import_anomalie",
     "geocode_cache",
     "import_run",
+    "localite",
     "metadata",
     "modification",
     "offre",

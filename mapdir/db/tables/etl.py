@@ -43,13 +43,18 @@ import_run = Table(
     Column("statut", Text, nullable=False, server_default=text("'en_cours'")),
     Column("comptes", JSONB, nullable=False, server_default=EMPTY_OBJECT),
     Column("message", Text),
+    # the dataset the file is a snapshot of (its name without date; migration 0011)
+    Column("jeu_de_donnees", Text),
     CheckConstraint(one_of("statut", RUN_STATUSES), name=conv("import_run_statut_check")),
 )
 
 #: a record of a source, identified by (``source``, ``source_id``): the raw record
 #: (``brut``), its mapping to the common model (``donnees``), the hash of both
 #: (``empreinte``: unchanged records are not rewritten), the offer it describes, whether
-#: the newest file still lists it (``present``), and the runs that first and last saw it
+#: the newest file still lists it (``present``), the datasets that list it
+#: (``jeux_de_donnees``: a run marks absent only the records of the dataset it read, and a
+#: record stays present while another dataset lists it), and the runs that first and last
+#: saw it
 enregistrement_source = Table(
     "enregistrement_source",
     metadata,
@@ -66,6 +71,7 @@ enregistrement_source = Table(
     timestamp("modifie_le"),
     Column("premier_run_id", Integer, ForeignKey("import_run.id")),
     Column("dernier_run_id", Integer, ForeignKey("import_run.id")),
+    Column("jeux_de_donnees", ARRAY(Text), nullable=False, server_default=EMPTY_ARRAY),
     UniqueConstraint("source", "source_id", name=conv("uq_enregistrement_source")),
     Index("ix_enregistrement_offre", "offre_id"),
 )
@@ -97,7 +103,8 @@ geocode_cache = Table(
 
 #: a pair of offers (``offre_a`` < ``offre_b``) scored as possible duplicates: the score,
 #: its components and their French explanation, the decision (merge, distinct, to check)
-#: and who took it (``regle``: the automatic rule, or a person); ``annulee``: undone
+#: and who took it (``regle``: the automatic rule, or a person: ``decide_par_utilisateur``,
+#: ``decide_le``, from the animators' queue); ``annulee``: undone
 doublon = Table(
     "doublon",
     metadata,
@@ -112,7 +119,14 @@ doublon = Table(
     Column("annulee", Boolean, nullable=False, server_default=text("false")),
     timestamp("created_at"),
     timestamp("updated_at"),
+    Column("decide_par_utilisateur", Integer, ForeignKey("utilisateur.id")),
+    timestamp("decide_le", default_now=False),
     UniqueConstraint("offre_a", "offre_b", name=conv("uq_doublon_paire")),
     CheckConstraint("offre_a < offre_b", name=conv("ck_doublon_ordre")),
     CheckConstraint(one_of("decision", DEDUP_DECISIONS), name=conv("doublon_decision_check")),
+    Index(
+        "ix_doublon_a_verifier",
+        text("score DESC"),
+        postgresql_where=text("decision = 'a_verifier' AND NOT annulee"),
+    ),
 )

@@ -141,6 +141,18 @@ commune_code_ancien = Table(
     Column("methode", Text, nullable=False),
 )
 
+#: a locality of a commune in La Poste's file ("ligne 5"): a lieu-dit, a delegated or former
+#: commune (Chambois and Exmes in Gouffern en Auge), read by the commune resolver and the
+#: permanence extractor (migration 0011)
+localite = Table(
+    "localite",
+    metadata,
+    Column("code_insee", String(5), ForeignKey("commune.code", ondelete="CASCADE"), nullable=False),
+    Column("code_postal", String(5), nullable=False),
+    Column("nom", Text, nullable=False),
+    PrimaryKeyConstraint("code_insee", "code_postal", "nom", name=conv("pk_localite")),
+)
+
 #: a line of a reference file that could not be imported, and why (kept, never dropped)
 geo_import_anomalie = Table(
     "geo_import_anomalie",
