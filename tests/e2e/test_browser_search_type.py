@@ -62,9 +62,7 @@ def test_search_by_type_of_offer(browser, live_server, typed_offers, width):
         driver.find_element(By.ID, "type_offre").location_once_scrolled_into_view  # noqa: B018
         driver.save_screenshot(str(SHOTS / f"recherche-type-offre-formulaire-{width}.png"))
         driver.find_element(By.CSS_SELECTOR, "form.search-form button[type=submit]").click()
-        WebDriverWait(driver, 15).until(
-            ec.presence_of_element_located((By.ID, "annonce-resultats"))
-        )
+        WebDriverWait(driver, 15).until(ec.presence_of_element_located((By.ID, "titre-resultats")))
         cards = {
             card.find_element(By.CSS_SELECTOR, "h3").text: card
             for card in driver.find_elements(By.CSS_SELECTOR, "ol.resultats > li.resultat")
@@ -84,9 +82,7 @@ def test_search_by_type_of_offer(browser, live_server, typed_offers, width):
         driver.save_screenshot(str(SHOTS / f"recherche-type-offre-ecartes-{width}.png"))
         driver.find_element(By.ID, "inclure-inconnus").click()  # one click includes them
         WebDriverWait(driver, 15).until(ec.url_contains("inclure_inconnus=1"))
-        WebDriverWait(driver, 15).until(
-            ec.presence_of_element_located((By.ID, "annonce-resultats"))
-        )
+        WebDriverWait(driver, 15).until(ec.presence_of_element_located((By.ID, "titre-resultats")))
         cards = {
             card.find_element(By.CSS_SELECTOR, "h3").text: card
             for card in driver.find_elements(By.CSS_SELECTOR, "ol.resultats > li.resultat")
