@@ -67,6 +67,15 @@ def _check(driver, name: str, width: int) -> None:
     assert overflow <= 0, f"{name} at {width} px is {overflow} px too wide"
 
 
+def _click_and_load(driver, wait, button, message: str) -> None:
+    """Click a button that posts and reloads the page; wait for the new page's message (the
+    old page's #message would otherwise be read while it is being replaced)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait.until(ec.staleness_of(old))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "message"), message))
+
+
 def _pending(driver) -> int:
     tab = driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text
     return int(tab.rsplit("(", 1)[1].rstrip(")"))
@@ -89,9 +98,8 @@ def test_merge_undo_and_keep_apart(driver, live_server, animator, engine, width)
     _check(driver, "file", width)
 
     pair_id = first.get_attribute("id").removeprefix("paire-")
-    first.find_element(By.CSS_SELECTOR, "button[value=confirmer]").click()
-    message = wait.until(ec.presence_of_element_located((By.ID, "message")))
-    assert "Fusion confirmée." in message.text
+    confirm = first.find_element(By.CSS_SELECTOR, "button[value=confirmer]")
+    _click_and_load(driver, wait, confirm, "Fusion confirmée.")
     assert _pending(driver) == before - 1
     assert not driver.find_elements(By.ID, f"paire-{pair_id}")
     _check(driver, "fusionnee", width)
@@ -101,20 +109,21 @@ def test_merge_undo_and_keep_apart(driver, live_server, animator, engine, width)
         ).scalar_one()
     assert decision == "fusion"
 
-    driver.find_element(By.ID, "annuler-derniere").click()
-    wait.until(ec.text_to_be_present_in_element((By.ID, "message"), "Décision annulée."))
+    _click_and_load(
+        driver, wait, driver.find_element(By.ID, "annuler-derniere"), "Décision annulée."
+    )
     assert _pending(driver) == before
     assert driver.find_elements(By.ID, f"paire-{pair_id}")
 
     last = driver.find_elements(By.CSS_SELECTOR, "article.doublon")[-1]
     last_id = last.get_attribute("id")
-    last.find_element(By.CSS_SELECTOR, "button[value=rejeter]").click()
-    wait.until(ec.text_to_be_present_in_element((By.ID, "message"), "restent distinctes"))
+    reject = last.find_element(By.CSS_SELECTOR, "button[value=rejeter]")
+    _click_and_load(driver, wait, reject, "restent distinctes")
     assert not driver.find_elements(By.ID, last_id)
     driver.find_element(By.LINK_TEXT, "Décidés par une personne").click()
     kept_apart = wait.until(ec.presence_of_element_located((By.ID, last_id)))
     assert "Gardées distinctes" in kept_apart.text
     _check(driver, "decides", width)
-    kept_apart.find_element(By.CSS_SELECTOR, "button[value=annuler]").click()
-    wait.until(ec.text_to_be_present_in_element((By.ID, "message"), "Décision annulée."))
+    undo = kept_apart.find_element(By.CSS_SELECTOR, "button[value=annuler]")
+    _click_and_load(driver, wait, undo, "Décision annulée.")
     assert not driver.find_elements(By.ID, last_id)  # back in the queue, not decided
