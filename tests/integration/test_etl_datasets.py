@@ -8,6 +8,7 @@ that record is marked absent.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -120,7 +121,7 @@ def test_two_regional_files_in_either_order(eng, regions, order, tmp_path, clien
     assert statut == "absente_source"
     assert active == len(after) - 1
     # its public page says it in French, never the raw code
-    page = client.get(f"/offres/{offer_id}").get_data(as_text=True)
+    page = html.unescape(client.get(f"/offres/{offer_id}").get_data(as_text=True))
     assert "n'apparaît plus dans le fichier qui le publiait" in page
     assert "absente_source" not in page
 
