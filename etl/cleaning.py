@@ -13,11 +13,13 @@ Phone numbers are normalised to the international form required by the national 
 from __future__ import annotations
 
 import html
+import math
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 
 from etl.record import Reject
+from mapdir.text import flush_tiny
 
 _SPACES = re.compile(r"\s+")
 
@@ -344,11 +346,13 @@ def in_france(latitude: float, longitude: float) -> bool:
 
 
 def parse_float(value: object) -> float | None:
-    """A float from a number or a string ("45.8", "45,8"); None when not a number."""
+    """A float from a number or a string ("45.8", "45,8"); None when not a number; tiny
+    magnitudes are 0.0 (mapdir.text.flush_tiny: a stored 5e-324 breaks PostgreSQL's maths)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        number = float(value)
+        return flush_tiny(number) if math.isfinite(number) else None
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if re.fullmatch(r"-?\d+,\d+", text):
         text = text.replace(",", ".")
@@ -356,7 +360,7 @@ def parse_float(value: object) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    return number if number == number and abs(number) != float("inf") else None
+    return flush_tiny(number) if math.isfinite(number) else None
 
 
 def clean_coordinates(

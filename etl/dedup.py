@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 
-from etl.rebuild import rebuild_offers
 from mapdir.db.rows import any_of, lon_lat
 from mapdir.db.tables import commune, doublon, enregistrement_source, offre
+from mapdir.editing.duplicates import merge_offers, survivor
+from mapdir.editing.duplicates import undo_merge as undo_merge  # re-exported
+from mapdir.editing.rebuild import rebuild_offers
 from mapdir.offers.dedup_score import PairSide, score_pair
-from mapdir.offers.merge import SOURCE_RANK
 
 RADIUS_M = 300
 CONTACT_M = 5000  # a shared phone or e-mail makes a candidate up to this far
@@ -164,45 +165,12 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
             )
         )
         if decision == "fusion":
-            keep, drop = _survivor(rows[a], rows[b])
-            _merge(conn, keep, drop)
+            ra, rb = rows[a], rows[b]
+            keep, drop = survivor(a, ra.best_source or "", b, rb.best_source or "")
+            merge_offers(conn, keep, drop)
             merged_away.add(drop)
             kept.add(keep)
             merges += 1
     if merges:
         rebuild_offers(conn, kept)
     return merges
-
-
-def _survivor(a, b) -> tuple[int, int]:
-    ra = SOURCE_RANK.get(a.best_source, 9)
-    rb = SOURCE_RANK.get(b.best_source, 9)
-    return (a.id, b.id) if (ra, a.id) <= (rb, b.id) else (b.id, a.id)
-
-
-def _merge(conn: Connection, keep: int, drop: int) -> None:
-    o = offre.c
-    conn.execute(update(offre).where(o.fusionnee_dans == drop).values(fusionnee_dans=keep))
-    conn.execute(
-        update(offre)
-        .where(o.id == drop)
-        .values(statut="fusionnee", fusionnee_dans=keep, updated_at=func.now())
-    )
-
-
-def undo_merge(conn: Connection, doublon_id: int) -> None:
-    """Undo a merge decision: both offers live again; the pair is never merged again."""
-    d, o = doublon.c, offre.c
-    pair = conn.execute(select(d.offre_a, d.offre_b).where(d.id == doublon_id)).one()
-    conn.execute(
-        update(doublon)
-        .where(d.id == doublon_id)
-        .values(annulee=True, decision="distinct", decide_par="humain", updated_at=func.now())
-    )
-    for oid in (pair.offre_a, pair.offre_b):
-        conn.execute(
-            update(offre)
-            .where(o.id == oid, o.statut == "fusionnee")
-            .values(statut="active", fusionnee_dans=None, updated_at=func.now())
-        )
-    rebuild_offers(conn, [pair.offre_a, pair.offre_b])

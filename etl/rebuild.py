@@ -1,4 +1,5 @@
-"""Write offers from their source records: create new ones, rebuild changed ones.
+"""Write offers from their source records: create new ones (changed ones are rebuilt by
+``mapdir.editing.rebuild.rebuild_offers``, shared with the duplicates queue).
 
 An offer's fields are always derived from the records that describe it (its own and those
 of offers merged into it) by ``mapdir.offers.merge.build_offer``; this module writes them,
@@ -7,38 +8,28 @@ a whole batch per statement (``json_records``: the rows travel as one JSON param
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    Float,
     Text,
     case,
     delete,
     func,
     insert,
     literal,
-    or_,
     select,
 )
-from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
-from mapdir.db.rows import any_of, json_records, typed, wgs84_point
+from mapdir.db.rows import json_records, typed, wgs84_point
 from mapdir.db.tables import enregistrement_source, offre, permanence
-from mapdir.editing.overrides import apply_overrides
+from mapdir.editing.rebuild import OFFER_COLUMNS as _COLUMNS
+from mapdir.editing.rebuild import PLACED as _PLACED
+from mapdir.editing.rebuild import rebuild_offers as rebuild_offers  # re-exported
 from mapdir.offers.merge import build_offer
-from mapdir.offers.models import LIST_FIELDS, SCALAR_FIELDS
 
-_COLUMNS = [*SCALAR_FIELDS, *LIST_FIELDS, "geo_precision", "geo_score", "champs_source"]
-#: what build_offer gives beyond the offer's columns: its point, and whether a source lists it
-_PLACED = {"longitude": Float(53), "latitude": Float(53)}
-#: statuses a rebuild keeps: closed by a person, merged, a plan's offer
-_KEPT_STATUSES = ("fermee", "fusionnee", "projet")
 _PERMANENCE_COLUMNS = ("code_insee", "commune_nom", "lieu", "adresse", "horaires")
 _PERMANENCE_COLUMNS += ("texte_original", "extraite")
 
@@ -142,49 +133,3 @@ def replace_permanences(conn: Connection, record_id: int, offer_id: int, rec: An
     _insert_permanences(
         conn, [(record_id, offer_id, p) for p in rec.donnees.get("permanences") or []]
     )
-
-
-def rebuild_offers(conn: Connection, offer_ids: Iterable[int]) -> set[int]:
-    """Recompute the fields of the surviving offers behind ``offer_ids``; returns them."""
-    ids = list(offer_ids)
-    if not ids:
-        return set()
-    o, es = offre.c, enregistrement_source.c
-    survivor = func.coalesce(o.fusionnee_dans, o.id)
-    survivors = set(conn.execute(select(survivor).distinct().where(any_of(o.id, ids))).scalars())
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(
-        select(survivor.label("survivor"), es.source, es.source_id, es.present, es.donnees)
-        .join_from(enregistrement_source, offre, o.id == es.offre_id)
-        .where(or_(any_of(o.id, survivors), any_of(o.fusionnee_dans, survivors)))
-    ):
-        grouped[row.survivor].append(
-            {
-                "source": row.source,
-                "source_id": row.source_id,
-                "present": row.present,
-                "donnees": row.donnees,
-            }
-        )
-    payload = [{"id": oid, **build_offer(recs)} for oid, recs in grouped.items()]
-    apply_overrides(conn, payload)  # human edits win over the sources (mapdir.editing)
-    if payload:
-        r = json_records(payload, "r", *typed(offre, "id", *_COLUMNS), present=Boolean(), **_PLACED)
-        statut = case(
-            (o.statut.in_(_KEPT_STATUSES), o.statut),
-            (r.c.present, "active"),
-            else_="absente_source",
-        )
-        conn.execute(
-            sql_update(offre)
-            .where(o.id == r.c.id)
-            .values(
-                {
-                    **{name: r.c[name] for name in _COLUMNS},
-                    "point": wgs84_point(r.c.longitude, r.c.latitude),
-                    "statut": statut,
-                    "updated_at": func.now(),
-                }
-            )
-        )
-    return survivors

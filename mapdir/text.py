@@ -36,9 +36,20 @@ def ascii_int(raw: object) -> int:
     return int(text)
 
 
+#: Below this magnitude a number is 0.0: PostgreSQL refuses float arithmetic whose non-zero
+#: operands give zero ("value out of range: underflow"), as radians(5e-324) or the square of
+#: 1e-200 do; no quantity of the directory (a coordinate, a distance) is anywhere near so small.
+TINY = 1e-150
+
+
+def flush_tiny(value: float) -> float:
+    """``value``, or 0.0 when its magnitude is below TINY (a subnormal such as 5e-324)."""
+    return 0.0 if abs(value) < TINY else value
+
+
 def ascii_float(raw: object) -> float:
-    """A finite decimal number written with ASCII characters ("٣", "nan", "inf" refused).
-    ValueError otherwise."""
+    """A finite decimal number written with ASCII characters ("٣", "nan", "inf" refused),
+    tiny magnitudes flushed to 0.0 (flush_tiny). ValueError otherwise."""
     if isinstance(raw, bool):
         raise ValueError(raw)
     if isinstance(raw, int | float):
@@ -50,7 +61,7 @@ def ascii_float(raw: object) -> float:
         value = float(text)
     if not math.isfinite(value):
         raise ValueError(raw)
-    return value
+    return flush_tiny(value)
 
 
 def fr_number(value: float | int, decimals: int = 0) -> str:

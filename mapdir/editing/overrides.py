@@ -2,9 +2,9 @@
 
 When a person edits a field of an offer that comes from sources, the override keeps the
 person's value and what the sources said at that time. ``apply_overrides`` runs in
-``etl.rebuild.rebuild_offers`` right after ``build_offer``: edited fields keep the person's
-value; if the sources' value has changed since the edit, the override is flagged as a
-conflict (both values shown at ``/edition/conflits``); fields never edited follow the
+``mapdir.editing.rebuild.rebuild_offers`` right after ``build_offer``: edited fields keep
+the person's value; if the sources' value has changed since the edit, the override is
+flagged as a conflict (both values shown at ``/edition/conflits``); fields never edited follow the
 sources. An override whose value the sources now agree with is retired.
 """
 

@@ -8,7 +8,7 @@ on the server, for every request (pages and JSON alike).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, or_, select, true
 from sqlalchemy.engine import Connection
 
 from mapdir.db.rows import exists_row
@@ -73,16 +73,17 @@ def can_create(user: User | None) -> bool:
     return user is not None and user.actif and user.role in ("admin", "animateur")
 
 
-def in_scope(user: User) -> ColumnElement[bool]:
-    """The condition restricting offers (table ``offre``) to the user's scope."""
+def in_scope(user: User, offers: FromClause = offre) -> ColumnElement[bool]:
+    """The condition restricting offers (table ``offre``, or an alias of it: the two sides
+    of a duplicate pair) to the user's scope."""
     if user.role == "admin":
         return true()
     if user.role == "structure":
-        return offre.c.id == (user.offre_id or -1)
+        return offers.c.id == (user.offre_id or -1)
     territory = select(commune.c.code).where(
         or_(commune.c.departement == (user.departement or ""), commune.c.epci == (user.epci or ""))
     )
-    return offre.c.code_insee.in_(territory)
+    return offers.c.code_insee.in_(territory)
 
 
 def can_plan(user: User | None, departement: str) -> bool:

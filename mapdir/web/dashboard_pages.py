@@ -3,10 +3,12 @@ then the search among one's offers."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from typing import NamedTuple
+
+from flask import render_template, request, url_for
 
 from mapdir.editing import dashboard as dashboard_service
-from mapdir.editing import queries
+from mapdir.editing import duplicates, queries
 from mapdir.editing.fields import label_of
 from mapdir.editing.permissions import can_create
 from mapdir.editing.reports import CATEGORIES as REPORT_CATEGORIES
@@ -17,6 +19,13 @@ from mapdir.web.edit_pages import edit_bp
 PAGE_SIZE = 100
 
 
+class PendingPairs(NamedTuple):
+    """The duplicates queue's line on the home page."""
+
+    count: int
+    url: str
+
+
 @edit_bp.get("/edition/")
 @login_required
 def dashboard():
@@ -25,7 +34,9 @@ def dashboard():
     return render_template(
         "edition/tableau.html",
         sections=dashboard_service.dashboard(connection(), user),
-        duplicates=None,  # the duplicates queue (issue 17) will give its count here
+        duplicates=PendingPairs(
+            duplicates.count_pending(connection(), user), url_for("edition.duplicates_queue")
+        ),
         offers=queries.offers_in_scope(connection(), user, q, PAGE_SIZE),
         q=q,
         may_create=can_create(user),

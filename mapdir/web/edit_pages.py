@@ -311,5 +311,11 @@ def freshness_csv():
     )
 
 
-# the home page, the reports and the spreadsheet import join edit_bp from their own modules
-from mapdir.web import dashboard_pages, import_pages, report_pages  # noqa: E402,F401
+# the home page, the reports, the duplicates queue and the spreadsheet import join edit_bp
+# from their own modules
+from mapdir.web import (  # noqa: E402,F401
+    dashboard_pages,
+    duplicate_pages,
+    import_pages,
+    report_pages,
+)

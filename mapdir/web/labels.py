@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from mapdir.offers.models import STATUS_LABELS
 from mapdir.offers.vocab import TYPOLOGIES
 from mapdir.web import web_bp
 from mapdir.web.fiche import date_label
 
 LABELS: dict[str, dict[str, str]] = {
-    "statut": {
-        "active": "ouvert",
-        "fermee": "fermé",
-        "fusionnee": "regroupé avec une autre fiche",
+    "statut": {  # an offer's (its one home: mapdir.offers.models), a plan's, a report's
+        **STATUS_LABELS,
         "retire": "retiré",
         "publie": "publié",
         "confirme": "confirmé",

@@ -112,6 +112,7 @@ def test_home_page_lists_priorities_of_the_territory_in_order(app, territory):
         "conflits": "1",
         "absentes": "1",
         "jamais_confirmees": "3",
+        "doublons": "0",  # mapdir.editing.duplicates.count_pending: none in this territory
     }
     never = _section(page, "jamais_confirmees")
     order = [

@@ -4,8 +4,10 @@ numbers take ASCII digits only ("²".isdigit() and int("٣") are true in Python)
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from tests.integration.test_auth import csrf, drop_users, login, make_user
+from tests.search_factories import insert_offer, insert_permanence
 
 
 @pytest.mark.parametrize(
@@ -30,6 +32,38 @@ def test_a_subnormal_latitude_is_a_point_not_an_error(client):
     response = client.get("/api/v1/recherche?lat=5e-324&lon=1&limite=1")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.get_json()["origine"]["mode"] == "point"
+
+
+@pytest.fixture()
+def a_permanence(engine):
+    """An active offer with an active permanence: the search's stops then compute a radius
+    from the origin's latitude (cos(radians(lat)) in SQL), where 5e-324 underflowed."""
+    with engine.begin() as conn:
+        offre = insert_offer(conn, "Sous-dépassement", 1.26, 45.83, statut="active")
+        insert_permanence(conn, offre, "87085", "Mo 09:00-12:00")
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM permanence WHERE offre_id = :o"), {"o": offre})
+        conn.execute(text("DELETE FROM offre WHERE id = :o"), {"o": offre})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "recherche?lat=5e-324&lon=1",
+        "recherche?lat=-5e-324&lon=1",
+        "recherche?lat=45.8&lon=5e-324",
+        "recherche?lat=1e-200&lon=1e-200",
+        "recherche?lat=4.9e-324&lon=2.5e-320",
+        "offres.geojson?bbox=5e-324,5e-324,1,1",
+    ],
+)
+def test_tiny_coordinates_are_zero_with_permanences_present(client, a_permanence, query):
+    response = client.get(f"/api/v1/{query}&limite=1")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    if query.startswith("recherche"):
+        point = response.get_json()["origine"]["point"]["coordinates"]
+        assert all(v == 0.0 or abs(v) >= 1 for v in point), point  # flushed to 0
 
 
 def test_100000_nested_brackets_are_a_400(client):

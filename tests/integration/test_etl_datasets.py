@@ -8,6 +8,7 @@ that record is marked absent.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_dataset_is_the_file_name_without_its_date():
 
 
 @pytest.mark.parametrize("order", [("A", "B"), ("B", "A")])
-def test_two_regional_files_in_either_order(eng, regions, order, tmp_path):
+def test_two_regional_files_in_either_order(eng, regions, order, tmp_path, client):
     first, second = (regions[k] for k in order)
     run_source(eng, "mednum-v1", first, dedup=False)
     summary = run_source(eng, "mednum-v1", second, dedup=False)
@@ -104,13 +105,13 @@ def test_two_regional_files_in_either_order(eng, regions, order, tmp_path):
     after = _state(eng)
     assert [sid for sid, (present, _) in after.items() if not present] == [removed]
     with eng.connect() as c:
-        statut = c.execute(
+        offer_id, statut = c.execute(
             text(
-                "SELECT o.statut FROM offre o JOIN enregistrement_source es"
+                "SELECT o.id, o.statut FROM offre o JOIN enregistrement_source es"
                 " ON es.offre_id = o.id WHERE es.source_id = :s"
             ),
             {"s": removed},
-        ).scalar_one()
+        ).one()
         active = c.execute(
             text(
                 "SELECT count(*) FROM offre o JOIN enregistrement_source es"
@@ -119,6 +120,10 @@ def test_two_regional_files_in_either_order(eng, regions, order, tmp_path):
         ).scalar()
     assert statut == "absente_source"
     assert active == len(after) - 1
+    # its public page says it in French, never the raw code
+    page = html.unescape(client.get(f"/offres/{offer_id}").get_data(as_text=True))
+    assert "n'apparaît plus dans le fichier qui le publiait" in page
+    assert "absente_source" not in page
 
 
 def test_a_record_listed_by_two_datasets_stays_while_one_lists_it(eng, regions, tmp_path):

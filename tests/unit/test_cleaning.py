@@ -189,3 +189,9 @@ def test_placeholder_dates_are_unknown() -> None:
 def test_luhn() -> None:
     assert cleaning.luhn_ok("43493312300029")
     assert not cleaning.luhn_ok("43493312300028")
+
+
+def test_a_subnormal_coordinate_is_stored_as_zero():
+    # a stored 5e-324 would make PostgreSQL's radians() underflow in every later search
+    assert cleaning.clean_coordinates("45.83", "5e-324") == (45.83, 0.0, False)
+    assert cleaning.parse_float(5e-324) == 0.0 and cleaning.parse_float(float("nan")) is None

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from mapdir.errors import InvalidParameter
 from mapdir.offers.parameters import GeoJSONParams, OfferPath, SearchParams
 from mapdir.params import Params, integer, text
+from mapdir.text import ascii_float
 
 NOW = datetime(2026, 12, 1, 10, 0)
 
@@ -129,3 +130,13 @@ def test_a_body_that_is_not_an_object_is_refused():
         "erreur": "Envoyez un objet JSON (Content-Type: application/json)."
     }
     assert error_of(Counted, {"k": 3}) == {"erreur": "Indiquez « nom ».", "parametre": "nom"}
+
+
+@pytest.mark.parametrize("raw", ["5e-324", "-5e-324", "1e-200", 1e-310, "2.5e-320"])
+def test_tiny_numbers_are_zero(raw):
+    # PostgreSQL raises "underflow" on radians(5e-324): such numbers never reach SQL
+    assert ascii_float(raw) == 0.0
+
+
+def test_small_but_real_numbers_are_kept():
+    assert ascii_float("1e-9") == 1e-9 and ascii_float("-45.8") == -45.8
