@@ -133,22 +133,11 @@ def dedup_offers(conn: Connection, offer_ids: Iterable[int]) -> int:
         decision = s.decision
         if decision == "fusion" and (a in merged_away or b in merged_away):
             decision = "a_verifier"  # re-evaluated against the survivor at the next run
-        components = {
-            "nom": s.nom_similarite,
-            "adresse": s.adresse_similarite,
-            "distance_m": s.distance_m,
-            "lieu": s.lieu_concordance,
-            "meme_siret": s.meme_siret,
-            "siret_differents": s.siret_differents,
-            "meme_telephone": s.meme_telephone,
-            "meme_courriel": s.meme_courriel,
-            "types_incompatibles": s.types_incompatibles,
-        }
         pair = insert(doublon).values(
             offre_a=a,
             offre_b=b,
             score=score,
-            composantes=components,
+            composantes=s.components(),
             explication=list(s.explications),
             decision=decision,
         )

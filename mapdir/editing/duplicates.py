@@ -15,9 +15,11 @@ action checks it again on the server.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
@@ -91,6 +93,29 @@ def count_pending(conn: Connection, user: User) -> int:
     """How many pairs wait for a person's decision in ``user``'s scope (the back-office
     home page shows it, linking to ``/edition/doublons``)."""
     return conn.execute(_pairs(user, func.count()).where(_pending())).scalar_one()
+
+
+def queue_pair(
+    conn: Connection, a: int, b: int, score: float, components: dict, reasons: Sequence[str]
+) -> int:
+    """Put the pair (a, b) in the queue (``a_verifier``), as the pipeline does between the
+    thresholds (the spreadsheet import's "possible duplicates"); a pair already known keeps
+    its decision (a person's above all). Returns the pair's id."""
+    lo, hi = sorted((a, b))
+    d = doublon.c
+    conn.execute(
+        insert(doublon)
+        .values(
+            offre_a=lo,
+            offre_b=hi,
+            score=score,
+            composantes=components,
+            explication=list(reasons),
+            decision="a_verifier",
+        )
+        .on_conflict_do_nothing(index_elements=[d.offre_a, d.offre_b])
+    )
+    return conn.execute(select(d.id).where(d.offre_a == lo, d.offre_b == hi)).scalar_one()
 
 
 def _source_list(alias) -> Any:

@@ -5,7 +5,9 @@ The same rules as the import pipeline's deduplication: the candidates are the of
 often placed only at the commune's centre); each pair is scored by
 ``mapdir.offers.dedup_score.score_pair``. ``fusion`` means "the same place": the row is not
 created; ``a_verifier`` means "maybe": as in the pipeline, which merges only at ``fusion``,
-the row is created and shown with the offer it resembles, to be checked. One rule is added:
+the row is created, shown with the offer it resembles and put in the animators' duplicates queue
+(``mapdir.editing.duplicates.queue_pair``, ``/edition/doublons``), where a person
+confirms, rejects or undoes, as for the pipeline's pairs. One rule is added:
 a row saying what an offer of its commune already says (same name, and the address and
 phones it gives agree) is that offer, even with too little to score it above ``fusion``
 (a name and a commune score 65). Offers created earlier in the same import are candidates
@@ -14,7 +16,7 @@ too, so a row repeated in a file, or a file imported twice, never creates an off
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -37,6 +39,7 @@ class Duplicate:
     score: float
     certain: bool  # the scorer's "fusion", or the same row again (else "a_verifier")
     reasons: tuple[str, ...]
+    components: dict = field(default_factory=dict, compare=False)  # PairScore.components()
 
 
 def _side(values: dict[str, Any], lon: float | None, lat: float | None) -> PairSide:
@@ -112,5 +115,8 @@ def find_duplicate(conn: Connection, values: dict[str, Any]) -> Duplicate | None
         if best and (best.certain, best.score) >= (certain, scored.score):
             continue
         reasons = tuple(scored.explications) + (("même nom, même commune",) if same_row else ())
-        best = Duplicate(row.id, row.nom, row.commune_nom or "", scored.score, certain, reasons)
+        best = Duplicate(
+            row.id, row.nom, row.commune_nom or "", scored.score, certain, reasons,
+            scored.components(),
+        )  # fmt: skip
     return best

@@ -1,7 +1,8 @@
 """Spreadsheet import (CSV or XLSX): read the table (mapdir.editing.table_file, within
 bounds), map its columns to offer fields, and create the offers row by row with a French
 error per rejected row, naming its column. French hours are converted or kept as text;
-rows repeating an offer already there are shown, not created (import_duplicates).
+rows repeating an offer already there are shown, not created (import_duplicates); rows that
+may repeat one are created and their pair waits in the duplicates queue (/edition/doublons).
 
 Each row goes through the same parsing and permission checks as the web form
 (``parse_offer_form``, ``services.create_offer``), each in its own savepoint: a bad row is
@@ -19,7 +20,7 @@ from unidecode import unidecode
 from werkzeug.datastructures import MultiDict
 
 from mapdir.db.tables import code_postal, commune
-from mapdir.editing import services
+from mapdir.editing import duplicates, services
 from mapdir.editing.accounts import User
 from mapdir.editing.fields import FIELDS, parse_offer_form
 from mapdir.editing.import_duplicates import Duplicate, find_duplicate
@@ -66,6 +67,7 @@ class RowResult:
     notes: list[str] = field(default_factory=list)  # what was read differently (hours…)
     duplicate: Duplicate | None = None  # not created: the offer it repeats
     resembles: Duplicate | None = None  # created, but maybe the same place as this offer
+    pair_id: int | None = None  # then the pair waiting in the duplicates queue
 
     @property
     def valid(self) -> bool:
@@ -213,6 +215,11 @@ def import_rows(
         savepoint = conn.begin_nested()
         try:
             result.offer_id = services.create_offer(conn, user, values)
+            if duplicate:  # an animator decides in the duplicates queue
+                d = duplicate
+                result.pair_id = duplicates.queue_pair(
+                    conn, result.offer_id, d.offer_id, d.score, d.components, d.reasons
+                )
             savepoint.commit()
         except MapdirError as exc:
             savepoint.rollback()

@@ -154,6 +154,20 @@ class PairScore:
     decision: str  # "fusion", "a_verifier" or "distinct"
     explications: list[str] = field(default_factory=list)
 
+    def components(self) -> dict[str, float | bool | None]:
+        """The components stored with the pair (``doublon.composantes``, shown in the queue)."""
+        return {
+            "nom": self.nom_similarite,
+            "adresse": self.adresse_similarite,
+            "distance_m": self.distance_m,
+            "lieu": self.lieu_concordance,
+            "meme_siret": self.meme_siret,
+            "siret_differents": self.siret_differents,
+            "meme_telephone": self.meme_telephone,
+            "meme_courriel": self.meme_courriel,
+            "types_incompatibles": self.types_incompatibles,
+        }
+
 
 @lru_cache(maxsize=65536)
 def _plain(text: str) -> str:

@@ -59,6 +59,9 @@ def backoffice(engine, app):
         )
         conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": offers})
         conn.execute(text("DELETE FROM surcharge WHERE offre_id = ANY(:i)"), {"i": offers})
+        conn.execute(
+            text("DELETE FROM doublon WHERE offre_a = ANY(:i) OR offre_b = ANY(:i)"), {"i": offers}
+        )
         conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": offers})
 
 

@@ -46,6 +46,9 @@ def world(engine, app):
     drop_users(engine, [user])
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": ids})
+        conn.execute(
+            text("DELETE FROM doublon WHERE offre_a = ANY(:i) OR offre_b = ANY(:i)"), {"i": ids}
+        )
         conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": ids})
 
 

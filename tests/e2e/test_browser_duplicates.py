@@ -1,6 +1,7 @@
-"""End to end in headless Chromium, at 1280 and 375 px: an animator of 87 opens the
-duplicates queue built from the real records of Haute-Vienne, merges a pair, undoes it,
-keeps another pair apart; no CSP violation, nothing wider than the screen. Screenshots go
+"""End to end in headless Chromium, at 1280 and 375 px: an animator of 87 reads on the
+back-office home page how many pairs of the real records of Haute-Vienne wait, follows the
+link to the duplicates queue, merges a pair, undoes it, keeps another pair apart, and finds
+the same count back home; no CSP violation, nothing wider than the screen. Screenshots go
 to var/screenshots/doublons/."""
 
 from __future__ import annotations
@@ -87,14 +88,21 @@ def test_merge_undo_and_keep_apart(driver, live_server, animator, engine, width)
     _width(driver, width)
     driver.get(f"{live_server}/connexion")
     driver.delete_all_cookies()
-    driver.get(f"{live_server}/connexion?suivant=/edition/doublons")
+    driver.get(f"{live_server}/connexion?suivant=/edition/")
     driver.find_element(By.ID, "email").send_keys(animator.email)
     driver.find_element(By.ID, "mot_de_passe").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    count = wait.until(ec.presence_of_element_located((By.ID, "compte-doublons")))
+    before = int(count.text)
+    assert before >= 5
+    link = driver.find_element(By.ID, "lien-doublons")
+    assert link.text == f"Examiner les doublons ({before})"
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    _check(driver, "tableau", width)
+    link.click()
     wait.until(ec.url_contains("/edition/doublons"))
     first = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "article.doublon")))
-    before = _pending(driver)
-    assert before >= 5
+    assert _pending(driver) == before  # the queue holds what the home page counts
     _check(driver, "file", width)
 
     pair_id = first.get_attribute("id").removeprefix("paire-")
@@ -127,3 +135,7 @@ def test_merge_undo_and_keep_apart(driver, live_server, animator, engine, width)
     undo = kept_apart.find_element(By.CSS_SELECTOR, "button[value=annuler]")
     _click_and_load(driver, wait, undo, "Décision annulée.")
     assert not driver.find_elements(By.ID, last_id)  # back in the queue, not decided
+
+    driver.find_element(By.LINK_TEXT, "← Espace d'édition").click()
+    count = wait.until(ec.presence_of_element_located((By.ID, "compte-doublons")))
+    assert int(count.text) == before  # a merge and a rejection, both undone

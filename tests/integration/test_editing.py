@@ -40,6 +40,9 @@ def _cleanup_offers(engine) -> None:
         conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": ids})
         conn.execute(text("DELETE FROM permanence WHERE offre_id = ANY(:i)"), {"i": ids})
         conn.execute(text("DELETE FROM utilisateur WHERE offre_id = ANY(:i)"), {"i": ids})
+        conn.execute(
+            text("DELETE FROM doublon WHERE offre_a = ANY(:i) OR offre_b = ANY(:i)"), {"i": ids}
+        )
         conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": ids})
 
 

@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from mapdir.offers.dedup_score import SEUIL_FUSION, SEUIL_VERIFICATION
 from tests.integration.test_auth import csrf, drop_users, login, make_user
 
 SAINT_JUNIEN = "87154"
@@ -26,30 +27,41 @@ SHEET = HEADER + (
 )
 
 
+def _offer_in_saint_junien(engine, nom: str, adresse: str, telephone: str) -> int:
+    """An active offer of Saint-Junien placed at the commune's point."""
+    with engine.begin() as conn:
+        return conn.execute(
+            text(
+                "INSERT INTO offre (nom, adresse, code_postal, code_insee, commune_nom,"
+                " telephones, point, geo_precision, statut) SELECT :n, :a, '87200', code, nom,"
+                " ARRAY[:t], point, 'commune', 'active' FROM commune WHERE code = :c"
+                " RETURNING id"
+            ),
+            {"n": nom, "a": adresse, "t": telephone, "c": SAINT_JUNIEN},
+        ).scalar_one()
+
+
 @pytest.fixture(scope="module")
 def importer(engine, app):
     app.config["EDITING_GEOCODER"] = None
-    with engine.begin() as conn:
-        existing = conn.execute(
-            text(
-                "INSERT INTO offre (nom, adresse, code_postal, code_insee, commune_nom,"
-                " telephones, point, geo_precision) SELECT :n, '12 rue Louis Codet', '87200',"
-                " code, nom, ARRAY['05 55 02 17 17'], point, 'commune' FROM commune"
-                " WHERE code = :c RETURNING id"
-            ),
-            {"n": "Médiathèque municipale", "c": SAINT_JUNIEN},
-        ).scalar_one()
+    existing = _offer_in_saint_junien(
+        engine, "Médiathèque municipale", "12 rue Louis Codet", "05 55 02 17 17"
+    )
     user = make_user(engine, "animateur", departement="87")
     yield existing, user
-    drop_users(engine, [user])
     with engine.begin() as conn:
         ids = [existing] + list(
             conn.execute(text("SELECT id FROM offre WHERE nom LIKE :p"), {"p": PREFIX + "%"})
             .scalars()
             .all()
         )
+        conn.execute(
+            text("DELETE FROM doublon WHERE offre_a = ANY(:i) OR offre_b = ANY(:i)"), {"i": ids}
+        )
         conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": ids})
+        conn.execute(text("UPDATE offre SET fusionnee_dans = NULL WHERE id = ANY(:i)"), {"i": ids})
         conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": ids})
+    drop_users(engine, [user])
 
 
 def _client(app, user):
@@ -165,3 +177,76 @@ def test_rows_outside_the_territory_are_refused_before_any_lookup(app, engine, i
     page = page.get_data(as_text=True)
     assert "Colonne « Code INSEE » : Cette commune est hors de votre territoire." in page
     assert f"/edition/offres/{elsewhere}" not in page  # another territory's offer is not told
+
+
+def _dashboard_count(client) -> int:
+    page = client.get("/edition/").get_data(as_text=True)
+    return int(re.search(r'id="compte-doublons">(\d+)<', page).group(1))
+
+
+def test_a_row_that_may_repeat_an_offer_waits_in_the_duplicates_queue(app, engine, importer):
+    """Issue 17/18: the import's « doublons possibles » are the pipeline's pairs between the
+    thresholds: created, then decided by an animator in /edition/doublons (confirm, undo)."""
+    _existing, user = importer
+    resembled = _offer_in_saint_junien(
+        engine, f"{PREFIX} Point numérique", "8 rue Louis Codet", "05 55 00 00 01"
+    )
+    client = _client(app, user)
+    before = _dashboard_count(client)
+    sheet = HEADER + f"{PREFIX} Point numérique;10 rue Louis Codet;87154;87200;05 55 00 00 02;;;\n"
+    token, form = _upload(client, sheet)
+    checked = client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    assert 'id="doublon-possible-ligne-2"' in checked.get_data(as_text=True)
+    assert _dashboard_count(client) == before  # a check writes nothing, the queue included
+
+    done = client.post(f"/edition/import/{token}", data=form | {"action": "importer"})
+    page = done.get_data(as_text=True)
+    line = re.search(r'id="doublon-possible-ligne-2">(.*?)</li>', page, re.S).group(1)
+    assert f"/edition/offres/{resembled}" in line and "score" in line
+    assert 'id="doublons-en-file"' in page and 'href="/edition/doublons"' in page
+    created = _created(engine)["Point numérique"][-1]
+    with engine.connect() as conn:
+        pair = conn.execute(
+            text(
+                "SELECT id, decision, score, explication FROM doublon"
+                " WHERE offre_a = :a AND offre_b = :b"
+            ),
+            {"a": min(created, resembled), "b": max(created, resembled)},
+        ).one()
+    assert pair.decision == "a_verifier" and SEUIL_VERIFICATION <= pair.score < SEUIL_FUSION
+    assert pair.explication  # the scorer's French reasons, shown in the queue
+    assert _dashboard_count(client) == before + 1
+
+    queue = client.get("/edition/doublons").get_data(as_text=True)
+    assert f'id="paire-{pair.id}"' in queue
+    token = csrf(client, "/edition/doublons")
+    confirmed = client.post(
+        f"/edition/doublons/{pair.id}", data={"action": "confirmer", "csrf_token": token}
+    )
+    assert confirmed.status_code == 303
+    with engine.connect() as conn:
+        statuts = dict(
+            conn.execute(
+                text("SELECT id, statut FROM offre WHERE id IN (:a, :b)"),
+                {"a": created, "b": resembled},
+            ).all()
+        )
+    assert sorted(statuts.values()) == ["active", "fusionnee"]
+    assert _dashboard_count(client) == before
+
+    undone = client.post(
+        f"/edition/doublons/{pair.id}", data={"action": "annuler", "csrf_token": token}
+    )
+    assert undone.status_code == 303
+    with engine.connect() as conn:
+        statuts = conn.execute(
+            text("SELECT statut FROM offre WHERE id IN (:a, :b)"), {"a": created, "b": resembled}
+        ).scalars()
+        assert set(statuts) == {"active"}
+    assert _dashboard_count(client) == before + 1  # back in the queue
+
+    # the same file again: the created row is that offer now, nothing twice, queue unchanged
+    token, form = _upload(client, sheet)
+    again = client.post(f"/edition/import/{token}", data=form | {"action": "verifier"})
+    assert 'id="doublon-ligne-2"' in again.get_data(as_text=True)
+    assert _dashboard_count(client) == before + 1
