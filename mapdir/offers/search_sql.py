@@ -161,7 +161,9 @@ def window_flags(filters: Filters) -> str:
 
 def left_out_sql(filters: Filters, timed: bool, rank: int) -> str:
     """The ``u`` branch: the ``rank`` offers nearest to the origin, within the distance of
-    the window's ``rank``-th (the whole table when the window holds fewer), that match the
+    the window's ``rank``-th offer meeting the filters (the whole table when the window holds
+    fewer: a condition the tags cannot test, such as the type d'offre, may leave the window
+    few), that match the
     filters once unknown data is allowed but that some unknown left out; ``rang`` says which
     (UNKNOWN_BITS, NO_HOURS_BIT). A KNN walk on the index, its tags tested on the entries."""
     relaxed = replace(filters, inclure_inconnus=True, ouvert=None)
@@ -186,7 +188,7 @@ def left_out_sql(filters: Filters, timed: bool, rank: int) -> str:
           AND o.etiquettes @@ '{" | ".join(unknown)}'::query_int{time_tags}
           AND ST_DWithin(o.point, (SELECT geom FROM g), (
               SELECT CASE WHEN count(*) < {rank} THEN 360.0 ELSE max(planar) END
-              FROM (SELECT planar FROM knn ORDER BY planar LIMIT {rank}) n))
+              FROM (SELECT planar FROM knn WHERE conforme ORDER BY planar LIMIT {rank}) n))
         ORDER BY o.point <-> (SELECT geom FROM g)
         LIMIT {rank}
     ) u

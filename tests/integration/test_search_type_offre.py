@@ -64,6 +64,23 @@ def test_type_filter_keeps_the_offers_of_that_type_and_those_of_unknown_type(con
     assert body["ecartes"]["faute_d_information"]["type_offre"] == 0
 
 
+def test_an_unknown_type_nearer_than_the_answer_is_counted_past_a_window_of_other_types(conn):
+    """The type is no tag of the index: the window may hold only offers of other types; an
+    offer of unknown type nearer than the answer's last is still counted."""
+    lon, lat = commune_point(conn, "87085")
+    for i in range(45):  # the KNN window's nearest: all of another type (assistance)
+        insert_offer(conn, f"Aide {i}", lon + 0.0001 * i, lat,
+                     modalites_accompagnement=["Accompagnement individuel"])  # fmt: skip
+    insert_offer(conn, "Rien de dit", lon + 0.01, lat)
+    insert_offer(
+        conn, "Atelier", lon + 0.02, lat, modalites_accompagnement=["Dans un atelier collectif"]
+    )
+    insert_offer(conn, "PIX", lon + 0.03, lat, programmes=["Certification PIX"])
+    body = search(conn, code_commune="87085", filters=Filters(type_offre="formation"), limite=2)
+    assert [r["nom"] for r in body["resultats"]] == ["Atelier", "PIX"]
+    assert body["ecartes"]["faute_d_information"]["type_offre"] >= 1, body["ecartes"]
+
+
 def test_unknown_type_sql_and_python_agree_on_real_offers(real_directory):
     with real_directory.connect() as conn:
         rows = conn.execute(
