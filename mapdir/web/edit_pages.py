@@ -107,7 +107,12 @@ def offer_page(offer_id: int):
     permanences = queries.offer_permanences(connection(), offer_id)
     closure = queries.last_closure_reason(connection(), offer_id)
     return render_template(
-        "edition/offre.html", offer=row, groups=GROUPS, permanences=permanences, closure=closure
+        "edition/offre.html",
+        offer=row,
+        groups=GROUPS,
+        permanences=permanences,
+        closure=closure,
+        location_conflicts=queries.location_conflicts(connection(), offer_id),
     )
 
 
