@@ -253,7 +253,7 @@ SCORE_BINS = ((0, 30), (30, 50), (50, 60), (60, 75), (75, 90), (90, 101))
 
 def hard_case(a: Record, b: Record, distance: float) -> str | None:
     """Why a pair is hard to decide (the traps of issue 17), or None for an easy one."""
-    from mapdir.offers.dedup_score import address_similarity, kinds_conflict, name_similarity
+    from mapdir.offers.dedup_similarity import address_similarity, kinds_conflict, name_similarity
 
     names = name_similarity(a["nom"], b["nom"])
     address = address_similarity(a["adresse"], b["adresse"]) or 0.0

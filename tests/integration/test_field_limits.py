@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import text
 
 from mapdir.editing.fields import MAX_ITEM_CHARS, MAX_ITEMS
+from tests.editing_world import LIMOGES, edit_form, insert_offer
 from tests.integration.test_auth import csrf, drop_users, login, make_user
-from tests.integration.test_editing import LIMOGES, _form, _insert_offer
 
 
 @pytest.fixture(scope="module")
 def editor(engine, app):
     app.config["EDITING_GEOCODER"] = None
-    offer = _insert_offer(engine, LIMOGES, "TEST-EDIT limites")
+    offer = insert_offer(engine, LIMOGES, "TEST-EDIT limites")
     user = make_user(engine, "admin")
     client = app.test_client()
     assert login(client, user.email).status_code == 302
@@ -44,7 +44,7 @@ def _sites(engine, offer: int) -> list[str]:
 def test_list_fields_are_bounded(engine, editor, lines):
     offer, client = editor
     token = csrf(client, f"/edition/offres/{offer}/modifier")
-    form = _form(engine, offer, csrf_token=token, sites_web="\n".join(lines))
+    form = edit_form(engine, offer, csrf_token=token, sites_web="\n".join(lines))
     response = client.post(f"/edition/offres/{offer}/modifier", data=form)
     assert response.status_code == 400
     assert f"Au plus {MAX_ITEMS} lignes" in response.get_data(as_text=True)
@@ -73,6 +73,6 @@ def test_non_ascii_digits_are_refused(engine, editor, field, value):
     token = csrf(client, f"/edition/offres/{offer}/modifier")
     response = client.post(
         f"/edition/offres/{offer}/modifier",
-        data=_form(engine, offer, csrf_token=token, **{field: value}),
+        data=edit_form(engine, offer, csrf_token=token, **{field: value}),
     )
     assert response.status_code == 400

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from tests.editing_world import LIMOGES, SAINT_DENIS, edit_form, insert_offer
 from tests.integration.test_auth import csrf, drop_users, login, make_user
-from tests.integration.test_editing import LIMOGES, SAINT_DENIS, _form, _insert_offer
 
 PARIS = (48.8606, 2.3376)  # 75101: no polygon imported for Paris
 TOULOUSE = (43.6045, 1.4440)  # 31555
@@ -18,7 +18,7 @@ TOULOUSE = (43.6045, 1.4440)  # 31555
 @pytest.fixture(scope="module")
 def territory(engine, app):
     app.config["EDITING_GEOCODER"] = None
-    offer = _insert_offer(engine, LIMOGES, "TEST-EDIT territoire")
+    offer = insert_offer(engine, LIMOGES, "TEST-EDIT territoire")
     users = {
         "animateur87": make_user(engine, "animateur", departement="87"),
         "structure": make_user(engine, "structure", offre_id=offer),
@@ -57,7 +57,8 @@ def _placed(engine, offer: int) -> tuple:
 def _post_form(engine, client, offer: int, **changes):
     token = csrf(client, f"/edition/offres/{offer}/modifier")
     return client.post(
-        f"/edition/offres/{offer}/modifier", data=_form(engine, offer, csrf_token=token, **changes)
+        f"/edition/offres/{offer}/modifier",
+        data=edit_form(engine, offer, csrf_token=token, **changes),
     )
 
 

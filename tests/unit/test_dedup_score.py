@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 
 from mapdir.geo.geodesy import haversine_m
-from mapdir.offers import dedup_score
-from mapdir.offers.dedup_score import (
-    PairSide,
+from mapdir.offers import dedup_similarity
+from mapdir.offers.dedup_score import PairSide, anct_score, score_pair
+from mapdir.offers.dedup_similarity import (
     address_similarity,
-    anct_score,
     name_kinds,
     name_similarity,
     normalize_address,
     normalize_name,
-    score_pair,
 )
 from tests import dedup_pairs
 
@@ -324,7 +322,7 @@ def test_scoring_20000_pairs_from_cold_caches_decides_as_with_warm_ones(
     sides = [side_from_json(r) for r in real_records]
     work = [(sides[i], sides[j]) for i, j, _ in pairs]
     work = (work * (20_000 // len(work) + 1))[:20_000]
-    for value in vars(dedup_score).values():  # start cold: no normalisation cached
+    for value in vars(dedup_similarity).values():  # start cold: no normalisation cached
         if hasattr(value, "cache_clear"):
             value.cache_clear()
     start_wall, start_cpu = time.perf_counter(), time.process_time()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -75,16 +74,6 @@ def test_real_file_reads_and_maps(mapped, slug: str, name: str, minimum: int, sh
         assert set(record.itinerance) <= set(vocab.ITINERANCE)
         assert record.code_postal is None or len(record.code_postal) == 5
         assert all(phone.startswith("+") for phone in record.telephones)
-
-
-def test_all_real_files_read_and_map_quickly() -> None:
-    started = time.perf_counter()
-    total = 0
-    for slug, name, *_ in REAL_FILES:
-        total += len(read_and_map(SOURCES[slug], OFFERS / name)[1])
-    elapsed = time.perf_counter() - started
-    print(f"\nread+map of every real file: {total} records in {elapsed:.2f} s")
-    assert elapsed < 30
 
 
 def _one(records: list[OfferRecord], **criteria: str) -> OfferRecord:
