@@ -148,7 +148,7 @@ def compute(
     cxyz = e2sfca.unit_vectors(communes.lon, communes.lat)
     sxyz = e2sfca.unit_vectors(supply.lon, supply.lat)
     minutes_per_metre = mode.minutes(1.0)
-    nearest_min, nearest_idx = _nearest(cxyz, sxyz, home, minutes_per_metre)
+    nearest_min, nearest_idx = e2sfca.nearest(cxyz, sxyz, home, _rank(supply), minutes_per_metre)
     nearest_name = np.full(len(communes), None, dtype=object)  # no supply at all: None
     if len(supply):
         nearest_name = np.where(nearest_idx >= 0, supply.nom[np.maximum(nearest_idx, 0)], None)
@@ -184,16 +184,13 @@ def compute(
     )
 
 
-def _nearest(cxyz, sxyz, home, minutes_per_metre) -> tuple[np.ndarray, np.ndarray]:
-    """Minutes to the nearest loaded supply point and its index (-1 and inf: none)."""
-    n = len(cxyz)
-    if len(sxyz) == 0:
-        return np.full(n, np.inf), np.full(n, -1)
-    chord, idx = cKDTree(sxyz).query(cxyz, k=1)
-    minutes = e2sfca._arc_m(chord) * minutes_per_metre
-    for j in np.flatnonzero(home >= 0):
-        minutes[home[j]], idx[home[j]] = 0.0, j
-    return minutes, idx.astype(np.int64)
+def _rank(supply: Supply) -> np.ndarray:
+    """Stable key of each supply point: offer id, then permanence id; proposed stops (offer
+    id 0) last, in their order."""
+    order = np.lexsort((supply.permanence_id, supply.offre_id, supply.offre_id == 0))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def _with_extra(supply: Supply, extra, hours: float) -> Supply:

@@ -128,7 +128,8 @@ def accessibility_cmd(settings: Settings, fmt: str, **values) -> None:
     )
     under = totals["besoin_sous_dote"]
     click.echo(f"besoin dans les communes sous-dotées ou en zone blanche : {under:.0f}")
-    worst = sorted(report["communes"], key=lambda r: (r["accessibilite"], -r["besoin"]))[:15]
+    key = lambda r: (r["accessibilite"], -r["besoin"], r["code"])  # noqa: E731 (ties: code)
+    worst = sorted(report["communes"], key=key)[:15]
     _table(
         ["code", "commune", "besoin", "accessibilité", "classe", "aide la plus proche (min)"],
         [

@@ -125,20 +125,36 @@ def compute(
     return Result(access, reach, demand, ratio, c, s, t, w)
 
 
-def nearest_minutes(
+def nearest(
     commune_xyz: np.ndarray,
     supply_xyz: np.ndarray,
     supply_home: np.ndarray,
+    supply_rank: np.ndarray,
     minutes_per_metre: float,
     supply_tree=None,
-) -> np.ndarray:
-    """Travel minutes from each commune to its nearest supply point (inf: none at all)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Travel minutes from each commune to its nearest supply point and that point's index
+    (inf and -1: no point at all). Ties go to the smallest `supply_rank` (the caller's stable
+    key: offer id, then permanence id), so that the answer never depends on the order the
+    points were read in: several offers often share one address, and every point in a
+    commune's bourg is at 0 min from it."""
     n = len(commune_xyz)
     if len(supply_xyz) == 0:
-        return np.full(n, np.inf)
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     tree = supply_tree if supply_tree is not None else cKDTree(supply_xyz)
-    chord, _ = tree.query(commune_xyz, k=1)
-    out = _arc_m(chord) * minutes_per_metre
-    homes = supply_home[supply_home >= 0]
-    out[homes] = 0.0
-    return out
+    chord, index = tree.query(commune_xyz, k=1)
+    index = index.astype(np.int64)
+    # every point as near as the nearest one (a relative 1e-9: rounding of the tree's sums)
+    ties = tree.query_ball_point(commune_xyz, r=chord * (1.0 + 1e-9) + 1e-15)
+    for i, near in enumerate(ties):
+        if len(near) > 1:
+            index[i] = min(near, key=supply_rank.__getitem__)
+    minutes = _arc_m(chord) * minutes_per_metre
+    at_home: dict[int, list[int]] = {}
+    for j in np.flatnonzero(supply_home >= 0).tolist():
+        at_home.setdefault(int(supply_home[j]), []).append(j)
+    for i, points in at_home.items():
+        if chord[i] == 0.0:  # points on the commune's own point are at 0 min too
+            points = points + list(ties[i])
+        minutes[i], index[i] = 0.0, min(points, key=supply_rank.__getitem__)
+    return minutes, index

@@ -81,7 +81,7 @@ WHERE NOT ST_Equals(x.point, c.point) AND (c.geom IS NULL OR ST_Intersects(c.geo
 """
 
 #: supply points: fixed offers, and the active permanences of itinerant ones instead of
-#: their base (set-based UNION, read into numpy arrays)
+#: their base (set-based UNION, read into numpy arrays), in a stable order
 SUPPLY_SQL = """
 WITH touring AS (  -- itinerant offers with active stops: the stops count, not the base
     SELECT DISTINCT coalesce(o0.fusionnee_dans, o0.id) AS id
@@ -103,6 +103,7 @@ JOIN offre s ON s.id = coalesce(o0.fusionnee_dans, o0.id)
 JOIN commune c ON c.code = p.code_insee
 WHERE p.statut = 'active' AND s.statut = 'active' AND c.point IS NOT NULL
   AND {filter_s} AND {area_p}
+ORDER BY 1, 2  -- offer id, permanence id: the answer's order, whatever the tables' order
 """
 
 #: conditions on the communes (alias c) of CANDIDATES_SQL and COMMUNES_SQL
