@@ -162,11 +162,21 @@ def real_with_indicators(real_directory, shared_data: Path):
 
 
 @pytest.fixture(scope="session")
-def real_client(real_directory):
-    url = real_directory.url.render_as_string(hide_password=False)
+def indicators_client(real_with_indicators):
+    """A test client of the app on the real directory with the need indicators."""
+    return _client_of(real_with_indicators)
+
+
+def _client_of(eng):
+    url = eng.url.render_as_string(hide_password=False)
     application = create_app(Settings.from_env({"DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}))
     application.config["TESTING"] = True
     return application.test_client()
+
+
+@pytest.fixture(scope="session")
+def real_client(real_directory):
+    return _client_of(real_directory)
 
 
 def count(connection, sql: str, **params) -> int:

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from mapdir import create_app
-from mapdir.config import Settings
-
 
 @pytest.fixture(scope="module")
-def api(real_with_indicators):
-    url = real_with_indicators.url.render_as_string(hide_password=False)
-    app = create_app(Settings.from_env({"DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}))
-    app.config["TESTING"] = True
-    return app.test_client()
+def api(indicators_client):
+    return indicators_client
 
 
 def _get(api, query: str) -> dict:

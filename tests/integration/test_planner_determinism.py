@@ -10,7 +10,6 @@ import json
 import pytest
 from sqlalchemy import text
 
-from mapdir import create_app
 from mapdir.config import Settings
 from mapdir.planner import access_report, services
 from mapdir.planner.parameters import parse_request
@@ -20,11 +19,8 @@ QUERIES = ("mode=voiture", "mode=sans_voiture&besoin=seniors")
 
 
 @pytest.fixture(scope="module")
-def api(real_with_indicators):
-    url = real_with_indicators.url.render_as_string(hide_password=False)
-    app = create_app(Settings.from_env({"DATABASE_URL": url, "MAPDIR_SECURE_COOKIES": "0"}))
-    app.config["TESTING"] = True
-    return app.test_client()
+def api(indicators_client):
+    return indicators_client
 
 
 def _plan(api, mode: str) -> dict:
