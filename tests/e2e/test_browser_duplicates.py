@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -73,8 +74,19 @@ def _click_and_load(driver, wait, button, message: str) -> None:
     old page's #message would otherwise be read while it is being replaced)."""
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    wait.until(ec.staleness_of(old))
+    wait.until(lambda _driver: _detached(old))
     wait.until(ec.text_to_be_present_in_element((By.ID, "message"), message))
+
+
+def _detached(element) -> bool:
+    """Whether the page holding ``element`` was replaced. Selenium's staleness_of only
+    expects StaleElementReferenceException; Chromium may instead answer « Node … does not
+    belong to the document » (a plain WebDriverException) while the old page is torn down."""
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException included
+        return True
+    return False
 
 
 def _pending(driver) -> int:
