@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from mapdir.api import api_bp
 from mapdir.http.context import settings
 from mapdir.params import Params
-from mapdir.params.openapi import Operation, document
+from mapdir.params.openapi import DocumentOpenAPI, Operation, document
 
 OPERATIONS: list[Operation] = []
 INFO = {
@@ -94,6 +94,6 @@ def openapi_document() -> dict[str, Any]:
     return document(OPERATIONS, INFO, api_bp.url_prefix)
 
 
-@endpoint("get", "/openapi.json", "Ce document (OpenAPI 3.1)", errors=())
+@endpoint("get", "/openapi.json", "Ce document (OpenAPI 3.1)", answer=DocumentOpenAPI, errors=())
 def openapi_json():
     return jsonify(openapi_document())

@@ -16,6 +16,14 @@ from mapdir.planner.parameters import (
     PlansQuery,
     PublishBody,
 )
+from mapdir.planner.plan_schemas import EtatPlan, Plan, PlanPublie, Plans
+from mapdir.planner.schemas import (
+    Accessibilite,
+    AccessibiliteGeoJSON,
+    Classement,
+    Couverture,
+    CouvertureGeoJSON,
+)
 
 GEOJSON = "application/geo+json"
 
@@ -25,6 +33,7 @@ GEOJSON = "application/geo+json"
     "/couverture",
     "Accès de chaque commune à l'offre la plus proche",
     query=PlanQuery,
+    answer=Couverture,
     errors=(400, 404),
     description="Mesure « distance » : temps estimé jusqu'au lieu le plus proche, classes "
     "(couverte, zone blanche…) et totaux.",
@@ -41,15 +50,21 @@ def couverture(params: PlanQuery):
     "/couverture.geojson",
     "Accès par commune, avec les contours (GeoJSON)",
     query=PlanQuery,
+    answer=CouvertureGeoJSON,
     media=GEOJSON,
     errors=(400, 404),
 )
 def couverture_geojson(params: PlanQuery):
     req = params.request(settings())
     report = services.coverage(connection(), req)
+    return _geojson(req, services.public_rows(report), exports.access_frame)
+
+
+def _geojson(req, rows: list[dict], frame) -> Response:
+    """``rows`` (one per commune) as GeoJSON features with the communes' polygons."""
     polygons = territories.commune_polygons(connection(), req.departement)
-    frame = exports.access_frame(services.public_rows(report), polygons)
-    return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
+    body = exports.to_bytes(frame(rows, polygons), "geojson")
+    return Response(body, mimetype=exports.FORMATS["geojson"])
 
 
 @endpoint(
@@ -57,6 +72,7 @@ def couverture_geojson(params: PlanQuery):
     "/accessibilite",
     "Accessibilité de chaque commune (E2SFCA)",
     query=PlanQuery,
+    answer=Accessibilite,
     errors=(400, 404),
     description="Heures d'aide hebdomadaires à portée pour 1 000 personnes, par commune, "
     "classes, offres prises en compte et indicateurs.",
@@ -70,15 +86,14 @@ def accessibilite(params: PlanQuery):
     "/accessibilite.geojson",
     "Accessibilité par commune, avec les contours (GeoJSON)",
     query=PlanQuery,
+    answer=AccessibiliteGeoJSON,
     media=GEOJSON,
     errors=(400, 404),
 )
 def accessibilite_geojson(params: PlanQuery):
     req = params.request(settings())
     report = access_report.report(connection(), req)
-    polygons = territories.commune_polygons(connection(), req.departement)
-    frame = exports.accessibility_frame(report["communes"], polygons)
-    return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
+    return _geojson(req, report["communes"], exports.accessibility_frame)
 
 
 @endpoint(
@@ -86,6 +101,7 @@ def accessibilite_geojson(params: PlanQuery):
     "/classement",
     "Classement des EPCI ou cantons pour un territoire pilote",
     query=ClassementQuery,
+    answer=Classement,
     errors=(400, 404),
 )
 def classement(params: ClassementQuery):
@@ -99,6 +115,7 @@ def classement(params: ClassementQuery):
     "/planification",
     "Arrêts d'une mission itinérante, courbe, tournée",
     body=PlanBody,
+    answer=Plan,
     errors=(400, 404),
 )
 def planification(body: PlanBody):
@@ -110,6 +127,7 @@ def planification(body: PlanBody):
     "/planification/publier",
     "Publier un plan en permanences « projet » (compte de planificateur, jeton CSRF)",
     body=PublishBody,
+    answer=PlanPublie,
     status=201,
     errors=(400, 403, 404),
 )
@@ -127,6 +145,7 @@ def publier(body: PublishBody):
     "/plans",
     "Plans publiés d'un département",
     query=PlansQuery,
+    answer=Plans,
     errors=(400, 404),
 )
 def plans(params: PlansQuery):
@@ -138,23 +157,27 @@ def plans(params: PlansQuery):
     "post",
     "/plans/<int:plan_id>/confirmer",
     "Confirmer un plan : ses permanences deviennent actives",
+    answer=EtatPlan,
     errors=(403, 404, 409),
 )
 def confirmer(plan_id: int):
-    require_planner(current_user(), publication.plan_departement(connection(), plan_id))
-    with engine().begin() as conn:
-        publication.confirm_plan(conn, plan_id)
-    return jsonify({"plan_id": plan_id, "statut": "confirme"})
+    return _change_plan(plan_id, publication.confirm_plan, "confirme")
 
 
 @endpoint(
     "post",
     "/plans/<int:plan_id>/retirer",
     "Retirer un plan (rien n'est supprimé)",
+    answer=EtatPlan,
     errors=(403, 404),
 )
 def retirer(plan_id: int):
+    return _change_plan(plan_id, publication.withdraw_plan, "retire")
+
+
+def _change_plan(plan_id: int, change, statut: str):
+    """Apply ``change`` to the plan for a planner of its département."""
     require_planner(current_user(), publication.plan_departement(connection(), plan_id))
     with engine().begin() as conn:
-        publication.withdraw_plan(conn, plan_id)
-    return jsonify({"plan_id": plan_id, "statut": "retire"})
+        change(conn, plan_id)
+    return jsonify({"plan_id": plan_id, "statut": statut})

@@ -31,6 +31,16 @@ class ErreurCorps(BaseModel):
     detail: Any = None
 
 
+class DocumentOpenAPI(BaseModel):
+    """This document (OpenAPI 3.1: https://spec.openapis.org/oas/v3.1.0)."""
+
+    openapi: str
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    paths: dict[str, dict[str, Any]]
+    components: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Operation:
     """One route of the API as the document describes it."""
