@@ -62,13 +62,15 @@ def test_same_answers_when_the_rows_are_stored_in_another_order(real_with_indica
         trans = conn.begin()
         try:
             before = _answers(conn)
-            stored = conn.execute(text("SELECT id FROM offre")).scalars().all()  # heap order
+            # the heap order itself (a bare SELECT may read the primary key's index instead)
+            heap_order = text("SELECT id FROM offre ORDER BY ctid")
+            stored = conn.execute(heap_order).scalars().all()
             # an update writes new row versions elsewhere in the heap: scans meet the rows in
             # another order (a reload in another order, without changing any id)
             conn.execute(text("UPDATE offre SET nom = nom WHERE id % 3 = 0"))
             conn.execute(text("UPDATE permanence SET horaires = horaires WHERE id % 2 = 0"))
             conn.execute(text("UPDATE commune SET nom = nom WHERE code ~ '[13579]$'"))
-            restored = conn.execute(text("SELECT id FROM offre")).scalars().all()
+            restored = conn.execute(heap_order).scalars().all()
             after = _answers(conn)
         finally:
             trans.rollback()
