@@ -7,7 +7,7 @@ fix (``<field>_inconnu``) so that unmapped vocabulary shows up in the import rep
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from etl import vocab
 from etl.record import OfferRecord
@@ -51,39 +51,39 @@ def _merge_labels(
     setattr(record, field, [value for value in order if value in merged])
 
 
-def add_prise_en_charge(record: OfferRecord, labels: Iterable[str]) -> None:
-    """Specific support (v1 ``prise_en_charge_specifique``)."""
-    found, unknown = vocab.prise_en_charge_from_labels(labels)
-    _merge_labels(record, "prise_en_charge", found, vocab.PRISE_EN_CHARGE)
-    _note_unknown(record, unknown, "prise_en_charge")
+def _labels_to(field: str, from_labels: Callable, order: Iterable[str], unknown_as: str):
+    """``add(record, labels)``: ``from_labels(labels)`` → (found, unknown); the found values
+    are merged into ``field`` in ``order``, unknown labels noted as ``<unknown_as>_inconnu``."""
+
+    def add(record: OfferRecord, labels: Iterable[str]) -> None:
+        found, unknown = from_labels(labels)
+        _merge_labels(record, field, found, order)
+        _note_unknown(record, unknown, unknown_as)
+
+    return add
 
 
-def add_frais(record: OfferRecord, labels: Iterable[str]) -> None:
-    """Fees ("Gratuit : Je peux accéder…" → "Gratuit")."""
-    found, unknown = vocab.frais_from_labels(labels)
-    _merge_labels(record, "frais", found, vocab.FRAIS)
-    _note_unknown(record, unknown, "frais")
-
-
-def add_modalites_accompagnement(record: OfferRecord, labels: Iterable[str]) -> None:
-    """Support modes (v1 labels or v0 "Avec de l'aide : …")."""
-    found, unknown = vocab.modalites_accompagnement_from_labels(labels)
-    _merge_labels(record, "modalites_accompagnement", found, vocab.MODALITES_ACCOMPAGNEMENT)
-    _note_unknown(record, unknown, "modalite_accompagnement")
-
-
-def add_modalites_acces(record: OfferRecord, labels: Iterable[str]) -> None:
-    """Access modes."""
-    found, unknown = vocab.modalites_acces_from_labels(labels)
-    _merge_labels(record, "modalites_acces", found, vocab.MODALITES_ACCES)
-    _note_unknown(record, unknown, "modalite_acces")
-
-
-def add_itinerance(record: OfferRecord, labels: Iterable[str]) -> None:
-    """ "Itinérant" / "Fixe"."""
-    found, unknown = vocab.itinerance_from_labels(labels)
-    _merge_labels(record, "itinerance", found, vocab.ITINERANCE)
-    _note_unknown(record, unknown, "itinerance")
+#: specific support (v1 ``prise_en_charge_specifique``)
+add_prise_en_charge = _labels_to(
+    "prise_en_charge", vocab.prise_en_charge_from_labels, vocab.PRISE_EN_CHARGE, "prise_en_charge"
+)
+#: fees ("Gratuit : Je peux accéder…" → "Gratuit")
+add_frais = _labels_to("frais", vocab.frais_from_labels, vocab.FRAIS, "frais")
+#: support modes (v1 labels or v0 "Avec de l'aide : …")
+add_modalites_accompagnement = _labels_to(
+    "modalites_accompagnement",
+    vocab.modalites_accompagnement_from_labels,
+    vocab.MODALITES_ACCOMPAGNEMENT,
+    "modalite_accompagnement",
+)
+#: access modes
+add_modalites_acces = _labels_to(
+    "modalites_acces", vocab.modalites_acces_from_labels, vocab.MODALITES_ACCES, "modalite_acces"
+)
+#: "Itinérant" / "Fixe"
+add_itinerance = _labels_to(
+    "itinerance", vocab.itinerance_from_labels, vocab.ITINERANCE, "itinerance"
+)
 
 
 def add_typologies(record: OfferRecord, codes: Iterable[str]) -> None:

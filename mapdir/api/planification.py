@@ -55,16 +55,13 @@ def couverture(params: PlanQuery):
     errors=(400, 404),
 )
 def couverture_geojson(params: PlanQuery):
-    req = params.request(settings())
-    report = services.coverage(connection(), req)
-    return _geojson(req, services.public_rows(report), exports.access_frame)
+    return _geojson(params, "couverture")
 
 
-def _geojson(req, rows: list[dict], frame) -> Response:
-    """``rows`` (one per commune) as GeoJSON features with the communes' polygons."""
-    polygons = territories.commune_polygons(connection(), req.departement)
-    body = exports.to_bytes(frame(rows, polygons), "geojson")
-    return Response(body, mimetype=exports.FORMATS["geojson"])
+def _geojson(params: PlanQuery, what: str) -> Response:
+    """The communes' layer ``what`` as GeoJSON features with their polygons."""
+    frame = services.commune_layer(connection(), params.request(settings()), what)
+    return Response(exports.to_bytes(frame, "geojson"), mimetype=exports.FORMATS["geojson"])
 
 
 @endpoint(
@@ -91,9 +88,7 @@ def accessibilite(params: PlanQuery):
     errors=(400, 404),
 )
 def accessibilite_geojson(params: PlanQuery):
-    req = params.request(settings())
-    report = access_report.report(connection(), req)
-    return _geojson(req, report["communes"], exports.accessibility_frame)
+    return _geojson(params, "accessibilite")
 
 
 @endpoint(

@@ -70,27 +70,23 @@ def fail(message: str, name: str, **values: Any) -> InvalidParameter:
 
 def integer(lo: int, hi: int, description: str, *, noun: str = "un nombre entier") -> Any:
     """An integer within [lo, hi], written with ASCII digits (mapdir.text.ascii_int)."""
-
-    def check(raw: Any, name: str, _context: dict) -> int:
-        try:
-            value = ascii_int(raw)
-        except ValueError:
-            raise fail("« {name} » doit être {noun}.", name, noun=noun) from None
-        if not lo <= value <= hi:
-            raise fail(RANGE, name, lo=lo, hi=hi)
-        return value
-
     schema = {"type": "integer", "minimum": lo, "maximum": hi}
-    return parameter(check, int, schema, description)
+    return parameter(_ranged_check(ascii_int, lo, hi, noun), int, schema, description)
 
 
 def decimal_check(lo: float, hi: float, noun: str = "un nombre décimal") -> Callable:
     """``check(raw, name, context)`` of a finite number within [lo, hi] written with ASCII
     characters (mapdir.text.ascii_float); the bounds are written in messages as declared."""
+    return _ranged_check(ascii_float, lo, hi, noun)
 
-    def check(raw: Any, name: str, _context: dict) -> float:
+
+def _ranged_check(parse: Callable[[Any], Any], lo: Any, hi: Any, noun: str) -> Callable:
+    """``check(raw, name, context)``: ``parse(raw)`` (ValueError: « doit être {noun} »)
+    within [lo, hi]."""
+
+    def check(raw: Any, name: str, _context: dict) -> Any:
         try:
-            value = ascii_float(raw)
+            value = parse(raw)
         except ValueError:
             raise fail("« {name} » doit être {noun}.", name, noun=noun) from None
         if not lo <= value <= hi:

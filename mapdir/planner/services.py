@@ -10,7 +10,17 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from mapdir.errors import InvalidParameter
-from mapdir.planner import access, access_plan, mclp, ranking, rota, solvers, territories
+from mapdir.planner import (
+    access,
+    access_plan,
+    access_report,
+    exports,
+    mclp,
+    ranking,
+    rota,
+    solvers,
+    territories,
+)
 from mapdir.planner.parameters import parse_request
 from mapdir.planner.request import MAX_K, SOLVERS, PlanRequest
 from mapdir.planner.travel import (
@@ -101,6 +111,16 @@ def coverage(conn: Connection, req: PlanRequest) -> dict:
 def public_rows(report: dict) -> list[dict]:
     """Commune rows without the internal keys (for JSON and exports)."""
     return [{k: v for k, v in row.items() if not k.startswith("_")} for row in report["communes"]]
+
+
+def commune_layer(conn: Connection, req: PlanRequest, what: str):
+    """Access per commune (``what``: couverture or accessibilite) with the communes'
+    polygons, as a GeoDataFrame for the downloads."""
+    if what == "couverture":
+        rows, frame = public_rows(coverage(conn, req)), exports.access_frame
+    else:
+        rows, frame = access_report.report(conn, req)["communes"], exports.accessibility_frame
+    return frame(rows, territories.commune_polygons(conn, req.departement))
 
 
 def _instance(report: dict, req: PlanRequest, candidate_codes: set[str] | None = None):

@@ -1,6 +1,8 @@
 """HTML pages (French, server-rendered): thin views over the services."""
 
-from flask import Blueprint
+from collections.abc import Collection
+
+from flask import Blueprint, request
 
 from mapdir.offers.models import STATUS_LABELS, STATUS_WARNINGS
 
@@ -17,6 +19,12 @@ def status_label(statut: str | None) -> str:
 def status_warning(statut: str | None) -> str:
     """The public page's warning for an offer that is not active."""
     return STATUS_WARNINGS.get(statut or "", "")
+
+
+def query_choice(name: str, allowed: Collection[str], default: str) -> str:
+    """The query-string value ``name`` when it is one of ``allowed``, else ``default``."""
+    value = request.args.get(name) or default
+    return value if value in allowed else default
 
 
 from mapdir.web import (  # noqa: E402,F401

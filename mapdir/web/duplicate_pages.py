@@ -9,6 +9,7 @@ from flask import redirect, render_template, request, url_for
 from mapdir.editing import duplicates
 from mapdir.errors import Conflict
 from mapdir.http.context import connection, current_user, engine
+from mapdir.web import query_choice
 from mapdir.web.auth_pages import login_required
 from mapdir.web.edit_pages import edit_bp
 
@@ -46,9 +47,7 @@ def _page(view: str, status: int = 200, erreur: str | None = None, message: str 
 @edit_bp.get("/edition/doublons")
 @login_required
 def duplicates_queue():
-    view = request.args.get("vue") or "a_verifier"
-    if view not in duplicates.VIEWS:
-        view = "a_verifier"
+    view = query_choice("vue", duplicates.VIEWS, "a_verifier")
     return _page(view, message=DONE.get(request.args.get("fait") or ""))
 
 

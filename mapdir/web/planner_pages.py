@@ -70,6 +70,13 @@ def _depot_code(conn, departement: str, raw: str) -> str | None:
     )
 
 
+def _strict_request(conn, source, departement: str):
+    """The form's values and their PlanRequest (a bad field: its French 400)."""
+    values = _form_values(source, departement)
+    depot = _depot_code(conn, values["departement"], values["depot"])
+    return values, parse_request({**values, "depot": depot}, settings())
+
+
 def _request(conn, values: dict):
     """(PlanRequest, errors by field): a bad field is reported and left at its default."""
     errors: dict[str, str] = {}
@@ -216,23 +223,12 @@ def planner_export(departement: str, fmt: str):
     if fmt not in exports.FORMATS:
         raise InvalidParameter(f"Format inconnu : {fmt} (attendu : csv, geojson ou gpkg).")
     conn = connection()
-    values = _form_values(request.args, departement)
+    _, req = _strict_request(conn, request.args, departement)
     what = request.args.get("quoi", "accessibilite")
-    req = parse_request(
-        {**values, "depot": _depot_code(conn, values["departement"], values["depot"])},
-        settings(),
-    )
     if what == "arrets":
         frame, layer = exports.stops_frame(access_plan.stops(conn, req)), "arrets"
-    elif what == "couverture":  # the former nearest-offer model (mesure=distance)
-        report = services.coverage(conn, req)
-        polygons = territories.commune_polygons(conn, req.departement)
-        frame, layer = exports.access_frame(services.public_rows(report), polygons), "couverture"
-    elif what == "accessibilite":
-        report = access_report.report(conn, req)
-        polygons = territories.commune_polygons(conn, req.departement)
-        frame = exports.accessibility_frame(report["communes"], polygons)
-        layer = "accessibilite"
+    elif what in ("couverture", "accessibilite"):  # couverture: nearest offer (distance)
+        frame, layer = services.commune_layer(conn, req, what), what
     else:
         raise InvalidParameter(
             "« quoi » doit valoir accessibilite, couverture ou arrets.", parametre="quoi"
@@ -247,11 +243,7 @@ def planner_export(departement: str, fmt: str):
 @web_bp.get("/planification/<departement>/carte.html")
 def planner_map(departement: str):
     conn = connection()
-    values = _form_values(request.args, departement)
-    req = parse_request(
-        {**values, "depot": _depot_code(conn, values["departement"], values["depot"])},
-        settings(),
-    )
+    values, req = _strict_request(conn, request.args, departement)
     report = access_report.report(conn, req)
     plan = access_plan.stops(conn, req) if values["k"] else None
     html = carte.standalone_map(report, plan, territories.commune_polygons(conn, req.departement))
@@ -264,11 +256,7 @@ def planner_map(departement: str):
 def planner_publish(departement: str):
     require_planner(current_user(), departement.upper())
     conn = connection()
-    values = _form_values(request.form, departement)
-    req = parse_request(
-        {**values, "depot": _depot_code(conn, values["departement"], values["depot"])},
-        settings(),
-    )
+    values, req = _strict_request(conn, request.form, departement)
     plan = access_plan.stops(conn, req)
     with engine().begin() as tx:
         plan_id = publication.publish_plan(tx, plan, request.form.get("nom") or None)

@@ -8,6 +8,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from mapdir.editing import queries, reports
 from mapdir.errors import MapdirError
 from mapdir.http.context import connection, current_user, engine
+from mapdir.web import query_choice
 from mapdir.web.auth_pages import login_required
 from mapdir.web.edit_pages import edit_bp
 
@@ -46,9 +47,7 @@ def report(offer_id: int):
 @edit_bp.get("/edition/signalements")
 @login_required
 def reports_queue():
-    statut = request.args.get("statut") or "nouveau"
-    if statut not in reports.STATUSES:
-        statut = "nouveau"
+    statut = query_choice("statut", reports.STATUSES, "nouveau")
     rows = reports.list_reports(connection(), current_user(), statut)
     return render_template(
         "edition/signalements.html",
