@@ -36,8 +36,22 @@ RECEIVES_NO_PUBLIC = "Ce lieu n'accueille pas de public"
 #: typologies of places whose help is for their residents (hostels, asylum centres…)
 RESIDENTS_ONLY = ("CADA", "CHRS", "CHU", "CPH", "HUDA", "PENSION", "RS_FJT")
 #: the same kinds named in the place's name, when the source gives no typologie (the
-#: Haute-Garonne listings of data·inclusion: "[ADOMA] |DNA| PRAHDA …", "… CHRS …")
-RESIDENTS_ONLY_NAME = r"\m(CHRS|CADA|HUDA|PRAHDA|MECS|ITEP|EHPAD|FJT|ESAT)\M|\|\s*RS\M"
+#: Haute-Garonne listings of data·inclusion: "[ADOMA] |DNA| PRAHDA …", "[AGAPEI] |MDPH| EANM
+#: SAVS …"): hostels, and the medico-social homes and services of their admitted users
+#: (MDPH notification: EANM, FAM, IME, SAVS, SAMSAH…). Acronyms in capitals, as whole words
+#: ("ESATITUDE", "Mas Clairanne", "Mairie du Mas d'Azil" are not them: no bare MAS); words,
+#: and acronyms no word shares (SAVS, SAMSAH), in any case. One regex text for PostgreSQL
+#: and Python (lookarounds and \w mean the same): tests/unit/test_residents_only.py.
+RESIDENTS_ONLY_NAME = (
+    r"(?<!\w)(CHRS|CADA|HUDA|PRAHDA|MECS|D?ITEP|EHPAD|FJT|ESAT|EANM|EAM|FAM|IME|IMPRO|IEM|"
+    r"SESSAD)(?!\w)|\|\s*RS(?!\w)"
+)
+RESIDENTS_ONLY_WORDS = (
+    r"(?i)(?<!\w)(foyers? d['’]\s*(h[eé]bergement|accueil m[eé]dicalis[eé])|foyers? de vie|"
+    r"maisons? d['’]\s*accueil sp[eé]cialis[eé]e|post[- ]?cure|savs|samsah)(?!\w)"
+)
+#: what the source says of access that outweighs a guess from the name
+WALK_IN = "Se présenter"
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,9 @@ class Filters:
             f"({alias}.modalites_acces @> {_text_array((RECEIVES_NO_PUBLIC,))} OR "
             f"(cardinality({alias}.typologie) > 0 AND "
             f"{alias}.typologie <@ {_text_array(RESIDENTS_ONLY)}) OR "
-            f"{alias}.nom ~ '{RESIDENTS_ONLY_NAME}')"
+            f"(({alias}.nom ~ {_quote(RESIDENTS_ONLY_NAME)} OR "
+            f"{alias}.nom ~ {_quote(RESIDENTS_ONLY_WORDS)}) AND "
+            f"NOT {alias}.modalites_acces @> {_text_array((WALK_IN,))}))"
         )
 
     @property

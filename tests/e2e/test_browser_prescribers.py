@@ -17,10 +17,11 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mapdir import create_app
-from mapdir.config import Settings
+from mapdir.config import PROJECT_ROOT, Settings
 from tests.e2e.conftest import serve
 
 pytestmark = pytest.mark.e2e
+SHOTS = PROJECT_ROOT / "var" / "screenshots"
 
 SENIORS = (
     "/recherche?lieu=87190&services=demarches-administratives&publics=seniors"
@@ -101,3 +102,32 @@ def test_autocomplete_closes_when_the_focus_leaves_it(browser, real_server):
     driver.find_element(By.CSS_SELECTOR, 'label[for="service-2"]').click()
     assert field.get_attribute("value") == "Dompierre-les-Egli", "the origin did not change"
     assert driver.find_element(By.ID, "service-2").is_selected()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_toulouse_residents_only_places_are_left_out_and_back_in_one_click(
+    browser, real_server, width
+):
+    """31000: « [AGAPEI] |MDPH| EANM SAVS L'OCCITAN » (a service of its admitted users) came
+    first; the page says how many such places it left out, and shows them on request."""
+    driver = browser
+    driver.set_window_size(width, 900)
+    driver.get(real_server + "/recherche?lieu=31000")
+    first = _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "li.resultat")))
+    assert "EANM" not in first.text and "|MDPH|" not in first.text
+    cards = " ".join(c.text for c in driver.find_elements(By.CSS_SELECTOR, "li.resultat"))
+    assert "EANM SAVS" not in cards and "ESAT CATIC" not in cards
+    note = driver.find_element(By.ID, "ecartes-reserves")
+    assert re.match(r"\d+ lieux plus proches réservés à leurs résidents", note.text), note.text
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"reserves-31000-{width}.png"))
+    link = note.find_element(By.LINK_TEXT, "Les afficher")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    link.click()
+    _wait(driver, ec.url_contains("inclure_reserves=1"))
+    cards = " ".join(c.text for c in driver.find_elements(By.CSS_SELECTOR, "li.resultat"))
+    assert "EANM SAVS L'OCCITAN" in cards and "ESAT CATIC" in cards
+    assert not driver.find_elements(By.ID, "ecartes-reserves")
+    assert "Lieux réservés inclus" in driver.find_element(By.ID, "filtres-actifs").text
+    driver.save_screenshot(str(SHOTS / f"reserves-31000-inclus-{width}.png"))

@@ -76,3 +76,26 @@ def test_favicon_and_the_count_said_once(real_client):
     assert real_client.get(icon.headers["Location"]).status_code == 200
     html = real_client.get(SENIORS).get_data(as_text=True)
     assert 'rel="icon"' in html and "résultats trouvés" not in html
+
+
+def test_residents_only_places_of_toulouse_are_left_out_counted_and_included_on_request(
+    real_client,
+):
+    """31000 (all sources): the medico-social services of their admitted users (« [AGAPEI]
+    |MDPH| EANM SAVS L'OCCITAN », an ESAT, an ITEP, a post-cure centre…) placed at
+    Toulouse's centre came first; they are left out, counted, and back in one click."""
+    reserved = ("EANM SAVS L'OCCITAN", "ESAT CATIC", "ITEP LOUIS BIVES", "CENTRE POST CURE")
+    api = real_client.get("/api/v1/recherche?code_postal=31000&limite=20").get_json()
+    names = [r["nom"] for r in api["resultats"]]
+    assert names and not [n for n in names if any(r in n for r in reserved)], names
+    assert api["ecartes"]["sans_accueil_du_public"] >= len(reserved)
+    html = unescape(real_client.get("/recherche?lieu=31000").get_data(as_text=True))
+    assert not any(r in _cards(html)[0] for r in reserved)
+    note = html.split('id="ecartes-reserves"', 1)[1].split("</p>", 1)[0]
+    left = api["ecartes"]["sans_accueil_du_public"]
+    assert f"{left} lieux plus proches réservés à leurs résidents" in note, note
+    include = re.search(r'href="([^"]+)">Les afficher', note).group(1)
+    assert "inclure_reserves=1" in include
+    included = unescape(real_client.get(include).get_data(as_text=True))
+    assert all(r in included for r in reserved)
+    assert 'id="ecartes-reserves"' not in included

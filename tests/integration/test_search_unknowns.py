@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from mapdir.offers.filters import Filters, tag
 from mapdir.offers.search import SearchRequest, search_offers
+from tests.residents_names import OPEN, RESERVED, is_reserved
 from tests.search_factories import NOW, commune_point, insert_offer, search
 
 WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0)
@@ -107,3 +108,14 @@ def test_without_a_car_only_places_within_walking_reach(conn):
     assert all(r["duree_a_pied_min"] is not None or r["position_approximative"]
                for r in walking["resultats"])  # fmt: skip
     assert walking["parametres"]["sans_voiture"] is True
+
+
+def test_postgresql_reads_the_residents_only_names_as_python_does(conn):
+    """The unit test runs the regex in Python; the search runs it in PostgreSQL."""
+    row = "(SELECT :nom AS nom, CAST(:acces AS text[]) AS modalites_acces, '{}'::text[] typologie)"
+    sql = text(f"SELECT {Filters().reserved_sql('o')} FROM {row} o")
+    for name in RESERVED + OPEN:
+        reserved = conn.execute(sql, {"nom": name, "acces": []}).scalar_one()
+        assert reserved is is_reserved(name), name
+    walk_in = conn.execute(sql, {"nom": "SAVS Les Iris", "acces": ["Se présenter"]})
+    assert walk_in.scalar_one() is False, "the source says the public may walk in"
