@@ -13,6 +13,10 @@ from etl.sources import SOURCES, newest_file
 from mapdir.config import Settings
 from mapdir.db import get_engine
 from mapdir.db.tables import enregistrement_source, import_run, offre
+from mapdir.offers.commands import filters_option
+from mapdir.offers.data_inclusion.queries import Scope
+from mapdir.offers.filters import Filters
+from mapdir.offers.left_out import left_out_line
 
 
 def _offers_dir(from_dir: Path) -> Path:
@@ -150,19 +154,23 @@ def export() -> None:
 
 @export.command("mednum")
 @click.option("--departement", help="Code du département (ex. 87).")
+@filters_option
 @click.pass_obj
-def export_mednum(settings: Settings, departement: str | None) -> None:
+def export_mednum(settings: Settings, departement: str | None, filters: Filters) -> None:
     """CSV au schéma national des lieux de médiation numérique (sur la sortie standard)."""
     from etl.export_mednum import write_csv
     from mapdir.geo.importer import normalize_departement
 
     dep = normalize_departement(departement) if departement else None
     with get_engine(settings).connect() as conn:
-        summary = write_csv(conn, dep, sys.stdout)
+        summary = write_csv(conn, dep, sys.stdout, filters)
+        left_out = left_out_line(Scope(dep, filters=filters).left_out(conn))
     # the CSV goes to stdout; what was left out, and why, to stderr (never silently)
     for offer_id, nom, reason in summary.skipped_offers:
         click.echo(f"offre {offer_id} « {nom} » non exportée : {reason}", err=True)
     click.echo(summary.line(), err=True)
+    if left_out:
+        click.echo(left_out, err=True)
 
 
 def _register_exports() -> None:

@@ -41,6 +41,7 @@ from mapdir import csv_export
 from mapdir.config import PROJECT_ROOT
 from mapdir.db.tables import commune, enregistrement_source, offre
 from mapdir.hours.osm import validate_osm
+from mapdir.offers.filters import Filters
 
 SCHEMA_PATH = (
     PROJECT_ROOT.parent
@@ -97,6 +98,9 @@ _OFFERS = (
     .where(_o.statut == "active")
     .order_by(_o.id)
 )
+
+
+NO_FILTERS = Filters()
 
 
 @dataclass
@@ -323,13 +327,19 @@ def enforce_schema(row: dict[str, str], summary: ExportSummary | None = None) ->
 
 
 def export_rows(
-    conn: Connection, departement: str | None, summary: ExportSummary | None = None
+    conn: Connection,
+    departement: str | None,
+    summary: ExportSummary | None = None,
+    filters: Filters = NO_FILTERS,
 ) -> Iterator[dict[str, str]]:
-    """Rows of the active offers (of one département, by their commune's, when given).
+    """Rows of the active offers (of one département, by their commune's, when given)
+    matching the search's ``filters``.
 
     Offers that cannot make a valid row are skipped and counted in ``summary``.
     """
-    offers = _OFFERS if departement is None else _OFFERS.where(_c.departement == departement)
+    offers = _OFFERS.where(filters.clause())
+    if departement is not None:
+        offers = offers.where(_c.departement == departement)
     result = conn.execute(offers)
     for offer in result.mappings():
         row = build_row(dict(offer))
@@ -345,13 +355,15 @@ def export_rows(
         yield row
 
 
-def write_csv(conn: Connection, departement: str | None, out: TextIO) -> ExportSummary:
+def write_csv(
+    conn: Connection, departement: str | None, out: TextIO, filters: Filters = NO_FILTERS
+) -> ExportSummary:
     """Write the national CSV (header + rows) to ``out``; returns what was written.
 
     Open ``out`` with ``newline=""`` and UTF-8 encoding.
     """
     summary = ExportSummary()
-    csv_export.write(out, field_names(), export_rows(conn, departement, summary))
+    csv_export.write(out, field_names(), export_rows(conn, departement, summary, filters))
     return summary
 
 

@@ -1,22 +1,56 @@
-"""``mapdir export data-inclusion``: the directory in data·inclusion schema v1."""
+"""``mapdir export data-inclusion``: the directory in data·inclusion schema v1; and the
+``--filtres`` option every export of offers takes (the search's filters, one parameter
+model: mapdir.offers.parameters.OfferFilterParams)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import parse_qsl
 
 import click
+from werkzeug.datastructures import MultiDict
 
 from mapdir import csv_export
 from mapdir.config import Settings
 from mapdir.db import get_engine
+from mapdir.errors import InvalidParameter
 from mapdir.offers.data_inclusion.mapping import Summary
 from mapdir.offers.data_inclusion.queries import Scope, iter_records
 from mapdir.offers.data_inclusion.validation import validator
+from mapdir.offers.filters import Filters
+from mapdir.offers.left_out import left_out_line
+from mapdir.offers.parameters import OfferFilterParams
 
 TABLES = ("structures", "services")
+
+
+def _filters(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Filters:
+    """``--filtres`` read as a query string by the API's parameter model."""
+    if not value:
+        return Filters()
+    try:
+        pairs = MultiDict(parse_qsl(value, keep_blank_values=True))
+        return OfferFilterParams.from_query(pairs).filters()
+    except InvalidParameter as error:
+        raise click.BadParameter(error.message) from None
+
+
+def filters_option(command: Callable) -> Callable:
+    """``--filtres "type_offre=formation&frais=gratuit"``: the search's filters, with the
+    same names, values and unknown-is-not-no rule as the API (inclure_inconnus=1)."""
+    names = ", ".join(OfferFilterParams.model_fields)
+    return click.option(
+        "--filtres",
+        "filters",
+        callback=_filters,
+        metavar="REQUÊTE",
+        help=f"Filtres de la recherche, comme dans l'API (« type_offre=formation&"
+        f"inclure_inconnus=1 ») : {names}.",
+    )(command)
 
 
 def _write_json(records: list[dict[str, Any]] | dict[str, Any], out: TextIO, _table: str) -> None:
@@ -43,6 +77,7 @@ def _write_csv(records: list[dict[str, Any]], out: TextIO, table: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Dossier où écrire structures.json|csv et services.json|csv (sinon : sortie standard).",
 )
+@filters_option
 @click.pass_obj
 def data_inclusion(
     settings: Settings,
@@ -50,13 +85,15 @@ def data_inclusion(
     fmt: str,
     table: str | None,
     sortie: Path | None,
+    filters: Filters,
 ) -> None:
     """Structures et services au schéma data·inclusion v1 (offres actives)."""
     from mapdir.geo.importer import normalize_departement
 
     if fmt == "csv" and table is None and sortie is None:
         raise click.UsageError("En CSV, indiquez --table structures|services ou --sortie DOSSIER.")
-    scope = Scope(departement=normalize_departement(departement) if departement else None)
+    dep = normalize_departement(departement) if departement else None
+    scope = Scope(departement=dep, filters=filters)
     summary = Summary()
     tables: dict[str, list[dict[str, Any]]] = {"structures": [], "services": []}
     with get_engine(settings).connect() as conn:
@@ -64,6 +101,7 @@ def data_inclusion(
         for structure, services in iter_records(conn, scope, base_url, summary):
             tables["structures"].append(structure)
             tables["services"].extend(services)
+        left_out = left_out_line(scope.left_out(conn))
     write = _write_json if fmt == "json" else _write_csv
     if sortie is not None:
         sortie.mkdir(parents=True, exist_ok=True)
@@ -79,3 +117,5 @@ def data_inclusion(
             f"ignorée : offre {skipped.offre_id} « {skipped.nom} » : {skipped.motif}", err=True
         )
     click.echo(summary.line(), err=True)
+    if left_out:
+        click.echo(left_out, err=True)

@@ -13,6 +13,7 @@ from mapdir.db.tables import enregistrement_source, offre, permanence
 from mapdir.errors import NotFound
 from mapdir.hours import evaluate
 from mapdir.offers.filters import Filters
+from mapdir.offers.left_out import left_out_of_export
 from mapdir.offers.offer_json import OFFER_FIELDS, offer_json, open_at
 
 #: the columns offer_json reads, and the offer it was merged into
@@ -93,16 +94,14 @@ def offers_geojson(
     limit: int,
 ) -> dict[str, Any]:
     """Active offers inside ``bbox`` (minlon, minlat, maxlon, maxlat) as a FeatureCollection;
-    ``tronque`` is true when more than ``limit`` matched."""
+    ``tronque`` is true when more than ``limit`` matched; ``ecartes`` counts the offers of
+    the extent the filters left out for lack of information."""
     o = offre.c
+    extent = (o.statut == "active", o.point.intersects(func.ST_MakeEnvelope(*bbox, 4326)))
     rows = conn.execute(
         select(o.id, o.nom, o.commune_nom, o.code_insee, o.services, o.itinerance, o.horaires)
         .add_columns(*lon_lat(o.point))
-        .where(
-            o.statut == "active",
-            o.point.intersects(func.ST_MakeEnvelope(*bbox, 4326)),
-            filters.clause(),
-        )
+        .where(*extent, filters.clause())
         .order_by(o.id)
         .limit(limit + 1)
     ).all()
@@ -128,4 +127,5 @@ def offers_geojson(
         "features": features,
         "nombre": len(features),
         "tronque": len(rows) > limit,
+        "ecartes": left_out_of_export(conn, filters, offre, *extent),
     }

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, not_, or_, text, true
+from sqlalchemy import Boolean, ColumnElement, and_, false, literal_column, not_, or_, true
 from sqlalchemy.sql.expression import FromClause
 
 from mapdir.db.tables import offre
@@ -100,8 +100,20 @@ class Filters:
             free = table.c.frais.contains(["Gratuit"])
             conditions.append(self._or_unstated_clause(free, "frais", table))
         # the type rules are written once in SQL, shared with the hand-written statements
-        conditions += [text(sql) for sql in self._type_sql(table.name)]
+        conditions += [_condition(sql) for sql in self._type_sql(table.name)]
         return and_(true(), *conditions)
+
+    def left_out_clause(self, table: FromClause = offre) -> ColumnElement[bool]:
+        """The offers these filters leave out for lack of information only: they would
+        match with ``inclure_inconnus`` (the exports count them, as the search does)."""
+        if self.inclure_inconnus or not self.unknowable:
+            return false()
+        relaxed = replace(self, inclure_inconnus=True)
+        return and_(relaxed.clause(table), not_(self.clause(table)))
+
+    def lacks_clauses(self, table: FromClause = offre) -> dict[str, ColumnElement[bool]]:
+        """For each active unknowable filter, the offer says nothing it could decide on."""
+        return {name: _condition(lacks_sql(name, table.name)) for name in self.unknowable}
 
     def _or_unstated_clause(
         self, condition: ColumnElement[bool], column: str, table: FromClause
@@ -241,6 +253,11 @@ def any_or_unstated(column: str, values: tuple[str, ...]) -> str:
     """intarray query: one of ``values``, or none of the column's vocabulary."""
     wanted = " | ".join(str(tag(column, v)) for v in sorted(values))
     return f"{wanted} | {unstated_query(column)}"
+
+
+def _condition(sql: str) -> ColumnElement[bool]:
+    """A condition written in SQL as a Core boolean (it can be negated, unlike text())."""
+    return literal_column(f"({sql})", Boolean)
 
 
 def _text_array(values: tuple[str, ...]) -> str:

@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import FromClause
+
+from mapdir.db.tables import offre
 from mapdir.hours import evaluate
 from mapdir.offers.filters import UNKNOWABLE, Filters
 from mapdir.offers.nearest import Unknown
@@ -85,3 +90,35 @@ def left_out_summary(
             "réservé(s) à leurs résidents ou sans accueil du public, non proposé(s)."
         )
     return ecartes, notes
+
+
+def left_out_of_export(
+    conn: Connection, filters: Filters, source: FromClause, *where: ColumnElement[bool]
+) -> dict[str, Any]:
+    """``ecartes`` of an export (GeoJSON, data·inclusion): every offer of ``source`` meeting
+    ``where`` (the export's scope without its filters) that the filters left out for lack
+    of information, by what it lacks — the search's ``faute_d_information``, uncapped."""
+    lacks = filters.lacks_clauses(offre)
+    counts = dict.fromkeys(LACKS, 0)
+    total = 0
+    if lacks and not filters.inclure_inconnus:
+        columns = [func.count().label("total")]
+        columns += [func.count().filter(clause).label(name) for name, clause in lacks.items()]
+        row = conn.execute(
+            select(*columns).select_from(source).where(*where, filters.left_out_clause(offre))
+        ).one()
+        total = row.total
+        counts.update({name: row._mapping[name] for name in lacks})
+    return {"faute_d_information": {"total": total, "au_moins": False, **counts}}
+
+
+def left_out_line(ecartes: dict[str, Any]) -> str | None:
+    """The French line an export prints of ``ecartes`` (None when nothing was left out)."""
+    left = ecartes["faute_d_information"]
+    if not left["total"]:
+        return None
+    what = ", ".join(f"{left[name]} : {label}" for name, label in LACKS.items() if left[name])
+    return (
+        f"{left['total']} offre(s) écartée(s) faute d'information ({what}) ; "
+        "inclure_inconnus=1 les inclut."
+    )

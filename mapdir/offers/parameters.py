@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import model_validator
@@ -110,19 +111,13 @@ ProgrammeParam = many_of(
 )
 
 
-class SearchParams(Params):
-    """GET /api/v1/recherche (and the search form, once its fields are turned into these)."""
+class OfferFilterParams(Params):
+    """The offer filters of the search, declared once: the search, the GeoJSON export and the
+    data·inclusion export (API and ``mapdir export``) all take them, with the same meaning of
+    unknown data (mapdir.offers.filters)."""
 
     reject_unknown = True
 
-    lat: decimal(-90.0, 90.0, "Latitude WGS84 (avec lon ; prioritaire).") = None
-    lon: decimal(-180.0, 180.0, "Longitude WGS84 (avec lat).") = None
-    code_postal: text(
-        "Code postal (5 chiffres) : origine = toutes ses communes.",
-        check=validate_postcode,
-        schema={"type": "string", "pattern": "^[0-9]{5}$"},
-    ) = None
-    code_commune: text("Code INSEE de la commune choisie (prioritaire sur code_postal).") = None
     frais: many_of(
         Vocabulary(["gratuit"]),
         "« gratuit » : seules les offres dont les frais contiennent « Gratuit ».",
@@ -137,22 +132,52 @@ class SearchParams(Params):
     ) = ()
     prise_en_charge: many_of(PRISE_EN_CHARGE, "Prises en charge spécifiques." + _ANY_OF) = ()
     programme: ProgrammeParam = ()
-    ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
     type_offre: one_of(
         TYPES_OFFRE,
         "Type d'offre : assistance, formation ou acces_libre (déduit des services, modalités et "
         "programmes de l'offre). Une offre qui n'en renseigne aucun n'a pas de type connu : "
         "comme une accessibilité ou un tarif non précisés, elle est écartée et comptée dans "
-        "« ecartes » ; inclure_inconnus=1 la propose (« types_offre » vide).",
+        "« ecartes » ; inclure_inconnus=1 la propose (« types_offre » vide dans la recherche).",
     ) = None
-    limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
     inclure_inconnus: flag(
         "1 : les offres qui ne disent rien de ce que demandent les filtres prise_en_charge, "
-        "frais (gratuit), type_offre ou ouvert (horaires inconnus) sont proposées aussi "
-        "(« informations_manquantes » le dit) ; 0 (défaut) : elles sont écartées et comptées "
-        "dans « ecartes ». Une offre sans public précisé est ouverte à tous : elle répond "
-        "toujours au filtre publics."
+        "frais (gratuit), type_offre ou, dans la recherche, ouvert (horaires inconnus) sont "
+        "retenues aussi (dans la recherche, « informations_manquantes » le dit) ; 0 (défaut) : "
+        "elles sont écartées et comptées dans « ecartes.faute_d_information ». Une offre sans "
+        "public précisé est ouverte à tous : elle répond toujours au filtre publics."
     ) = False
+
+    def filters(self) -> Filters:
+        return Filters(
+            services=self.services,
+            publics=self.publics,
+            prise_en_charge=self.prise_en_charge,
+            gratuit=bool(self.frais),
+            modalites_accompagnement=tuple(
+                m for m in self.modalites if m in vocab.MODALITES_ACCOMPAGNEMENT
+            ),
+            modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
+            programmes=self.programme,
+            type_offre=self.type_offre,
+            inclure_inconnus=self.inclure_inconnus,
+        )
+
+
+class SearchParams(OfferFilterParams):
+    """GET /api/v1/recherche (and the search form, once its fields are turned into these)."""
+
+    reject_unknown = True
+
+    lat: decimal(-90.0, 90.0, "Latitude WGS84 (avec lon ; prioritaire).") = None
+    lon: decimal(-180.0, 180.0, "Longitude WGS84 (avec lat).") = None
+    code_postal: text(
+        "Code postal (5 chiffres) : origine = toutes ses communes.",
+        check=validate_postcode,
+        schema={"type": "string", "pattern": "^[0-9]{5}$"},
+    ) = None
+    code_commune: text("Code INSEE de la commune choisie (prioritaire sur code_postal).") = None
+    ouvert: parameter(_open_time, Any, {"type": "string"}, OUVERT_HELP) = None
+    limite: integer(1, 100, "Nombre de résultats (1–100).") = 20
     inclure_reserves: flag(
         "1 : propose aussi les lieux qui n'accueillent pas de public ou réservés à leurs "
         "résidents (écartés par défaut, comptés dans « ecartes »)."
@@ -178,20 +203,8 @@ class SearchParams(Params):
         return values
 
     def filters(self) -> Filters:
-        return Filters(
-            services=self.services,
-            publics=self.publics,
-            prise_en_charge=self.prise_en_charge,
-            gratuit=bool(self.frais),
-            modalites_accompagnement=tuple(
-                m for m in self.modalites if m in vocab.MODALITES_ACCOMPAGNEMENT
-            ),
-            modalites_acces=tuple(m for m in self.modalites if m in vocab.MODALITES_ACCES),
-            programmes=self.programme,
-            ouvert=self.ouvert,
-            type_offre=self.type_offre,
-            inclure_inconnus=self.inclure_inconnus,
-            inclure_reserves=self.inclure_reserves,
+        return replace(
+            super().filters(), ouvert=self.ouvert, inclure_reserves=self.inclure_reserves
         )
 
     def request(self) -> SearchRequest:
@@ -206,8 +219,8 @@ class SearchParams(Params):
         )
 
 
-class GeoJSONParams(Params):
-    """GET /api/v1/offres.geojson."""
+class GeoJSONParams(OfferFilterParams):
+    """GET /api/v1/offres.geojson: the search's filters on a map extent."""
 
     reject_unknown = True
 
@@ -218,17 +231,12 @@ class GeoJSONParams(Params):
         f"minlon,minlat,maxlon,maxlat (au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°).",
         Required(BBOX_COUNT),
     )
-    services: ServicesParam = ()
-    programme: ProgrammeParam = ()
     limite: integer(1, 20_000, "Nombre d'entités (1–20000).") = 5000
 
-    def filters(self) -> Filters:
-        return Filters(services=self.services, programmes=self.programme)
 
-
-class ExportParams(Params):
-    """GET /api/v1/export/data-inclusion/structures and …/services: the GeoJSON export's
-    filters, a département, and data·inclusion's paging (``page``, ``size``)."""
+class ExportParams(OfferFilterParams):
+    """GET /api/v1/export/data-inclusion/structures and …/services: the search's filters, a
+    département, a bbox, and data·inclusion's paging (``page``, ``size``)."""
 
     reject_unknown = True
 
@@ -243,13 +251,8 @@ class ExportParams(Params):
         {"type": "string", "example": "1.1,45.7,1.4,45.9"},
         f"minlon,minlat,maxlon,maxlat (au plus {MAX_BBOX_DEGREES:g}° × {MAX_BBOX_DEGREES:g}°).",
     ) = None
-    services: ServicesParam = ()
-    programme: ProgrammeParam = ()
     page: integer(1, 1_000_000, "Numéro de page (à partir de 1).") = 1
     size: integer(1, MAX_EXPORT_PAGE, f"Enregistrements par page (1–{MAX_EXPORT_PAGE}).") = 500
-
-    def filters(self) -> Filters:
-        return Filters(services=self.services, programmes=self.programme)
 
 
 class OfferPath(Params):

@@ -125,7 +125,9 @@ class ParametresRecherche(BaseModel):
 
 class FauteDInformation(BaseModel):
     total: int
-    au_moins: bool = Field(description="Le compte s'est arrêté à « limite ».")
+    au_moins: bool = Field(
+        description="Le compte s'est arrêté à « limite » (recherche ; jamais dans les exports)."
+    )
     horaires: int
     prise_en_charge: int
     frais: int
@@ -143,6 +145,13 @@ class Ecartes(BaseModel):
     au_dela_de_la_marche: int | None = Field(
         None, description="Avec sans_voiture=1 : lieux au-delà de la portée de marche."
     )
+
+
+class EcartesExport(BaseModel):
+    """Offers of the export's scope (whole, not only this page) that the filters left out
+    for lack of information (inclure_inconnus=1 keeps them)."""
+
+    faute_d_information: FauteDInformation
 
 
 class Recherche(BaseModel):
@@ -179,6 +188,7 @@ class OffresGeoJSON(BaseModel):
     features: list[Entite]
     nombre: int
     tronque: bool
+    ecartes: EcartesExport
 
 
 class PageDataInclusion(BaseModel):
@@ -190,3 +200,4 @@ class PageDataInclusion(BaseModel):
     page: int
     size: int
     pages: int
+    ecartes: EcartesExport

@@ -4,7 +4,7 @@ and pages of structures or services for the API."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, null, select, union_all
@@ -21,12 +21,13 @@ from mapdir.offers.data_inclusion.mapping import (
     skip_reason,
 )
 from mapdir.offers.filters import Filters
+from mapdir.offers.left_out import left_out_of_export
 
 
 @dataclass(frozen=True)
 class Scope:
     """Which active offers: of a département (by their commune's), inside a bbox
-    (minlon, minlat, maxlon, maxlat), matching the filters (services, programmes)."""
+    (minlon, minlat, maxlon, maxlat), matching the search's filters (mapdir.offers.filters)."""
 
     departement: str | None = None
     bbox: tuple[float, float, float, float] | None = None
@@ -34,12 +35,21 @@ class Scope:
 
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on ``offre`` and its commune (outer-joined: ``_WITH_COMMUNE``)."""
-        conditions = [_o.statut == "active", self.filters.clause()]
+        return [*self.extent(), self.filters.clause()]
+
+    def extent(self) -> list[ColumnElement[bool]]:
+        """The conditions without the filters: active, of the département, in the bbox."""
+        conditions = [_o.statut == "active"]
         if self.departement:
             conditions.append(_c.departement == self.departement)
         if self.bbox:
             conditions.append(_o.point.intersects(func.ST_MakeEnvelope(*self.bbox, 4326)))
         return conditions
+
+    def left_out(self, conn: Connection, *extra: ColumnElement[bool]) -> dict[str, Any]:
+        """``ecartes``: the offers of the extent (and of ``extra``) the filters left out for
+        lack of information (mapdir.offers.left_out)."""
+        return left_out_of_export(conn, self.filters, _WITH_COMMUNE, *self.extent(), *extra)
 
 
 _o, _c, _p = offre.c, commune.c, permanence.c
@@ -156,6 +166,7 @@ class Page:
     total: int
     page: int
     size: int
+    ecartes: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         pages = -(-self.total // self.size) if self.total else 0
@@ -165,6 +176,7 @@ class Page:
             "page": self.page,
             "size": self.size,
             "pages": pages,
+            "ecartes": self.ecartes,
         }
 
 
@@ -177,7 +189,7 @@ def structures_page(
     total = conn.execute(select(func.count()).select_from(_WITH_COMMUNE).where(*where)).scalar_one()
     rows = conn.execute(_offers_where(*where).limit(size).offset((page - 1) * size)).mappings()
     items = [build_structure(dict(r), base_url) for r in rows]
-    return Page(items, total, page, size)
+    return Page(items, total, page, size, scope.left_out(conn, _name_ok(_o.nom)))
 
 
 def services_page(
@@ -199,7 +211,7 @@ def services_page(
             items.append(build_services(offer, (), base_url)[0])
         else:
             items.append(build_services(offer, [stops[r.permanence_id]], base_url)[1])
-    return Page(items, total, page, size)
+    return Page(items, total, page, size, scope.left_out(conn, _name_ok(_o.nom)))
 
 
 def _count_services(conn: Connection, scope: Scope) -> int:
