@@ -11,19 +11,27 @@ from importlib.metadata import entry_points
 
 import click
 
+from mapdir.cli_faults import database_fault
 from mapdir.config import Settings
 from mapdir.errors import MapdirError
 
 
 class FriendlyGroup(click.Group):
-    """Turns project errors into one clear line and a non-zero exit."""
+    """Turns project errors, a database that does not answer and a schema behind the code
+    into one clear line and a non-zero exit: every sub-command, in this one place."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except MapdirError as exc:
-            click.echo(f"Erreur : {exc.message}", err=True)
-            sys.exit(2)
+        except Exception as exc:
+            line = database_fault(ctx.obj or Settings.from_env(), exc)
+            if line is not None:
+                click.echo(f"Erreur : {line}", err=True)
+                sys.exit(1)
+            if isinstance(exc, MapdirError):
+                click.echo(f"Erreur : {exc.message}", err=True)
+                sys.exit(2)
+            raise
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})

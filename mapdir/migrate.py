@@ -23,6 +23,22 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def head() -> str:
+    """The revision the code expects (the newest migration)."""
+    return _scripts().get_current_head()
+
+
+def known(revision: str) -> bool:
+    """The revision is one of this code's migrations (else the database is ahead of it)."""
+    return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def _scripts():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(""))
+
+
 def current(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine, pool

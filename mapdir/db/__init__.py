@@ -2,6 +2,7 @@
 (mapdir.db.location), and the tables declared once (mapdir.db.tables)."""
 
 from mapdir.db.engines import (
+    DATABASE_DOWN,
     SEARCH_SETTINGS,
     database_answers,
     driver_connection,
@@ -11,6 +12,7 @@ from mapdir.db.engines import (
 from mapdir.db.location import database_url
 
 __all__ = [
+    "DATABASE_DOWN",
     "SEARCH_SETTINGS",
     "database_answers",
     "database_url",

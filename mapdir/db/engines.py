@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+import sqlalchemy.exc
 from sqlalchemy import create_engine, event, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Connection, Engine
@@ -20,6 +21,16 @@ from sqlalchemy.exc import DisconnectionError
 from mapdir.config import Settings
 from mapdir.db.location import database_url
 from mapdir.errors import DatabaseUnavailable
+
+#: driver and SQLAlchemy errors meaning "the database does not answer" (down, restarting,
+#: connection lost): a French 503 for the web, one line for the command line
+DATABASE_DOWN = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 #: a pooled connection idle for longer than this is pinged before use
 IDLE_PING_S = 10.0

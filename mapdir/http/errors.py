@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-import psycopg
-import sqlalchemy.exc
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from mapdir.db import DATABASE_DOWN
 from mapdir.errors import DatabaseUnavailable, MapdirError
 from mapdir.http.context import close_connection
 
@@ -29,15 +28,6 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith((".json", ".geojson"))
 
 
-#: driver and SQLAlchemy errors meaning "the database does not answer" (down, restarting,
-#: connection lost): a French 503 the client may retry, never a 500
-DATABASE_DOWN = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    sqlalchemy.exc.DisconnectionError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-)
 RETRY_AFTER_S = 30
 
 
