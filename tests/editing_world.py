@@ -4,6 +4,8 @@ it; clients logged in as each role."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from tests.integration.test_auth import csrf, drop_users, login, make_user
@@ -13,30 +15,57 @@ SAINT_DENIS = "93066"  # Seine-Saint-Denis
 NAME = "TEST-EDIT offre"
 
 
-def insert_offer(engine, code_insee: str, nom: str = NAME) -> int:
+def insert_offer(
+    engine, code_insee: str, nom: str = NAME, horaires: str | None = "Mo-Fr 09:00-12:00"
+) -> int:
+    """An active offer at the point of its commune."""
     with engine.begin() as conn:
         return conn.execute(
             text(
                 "INSERT INTO offre (nom, code_insee, commune_nom, horaires, statut, point)"
-                " SELECT :n, code, nom, 'Mo-Fr 09:00-12:00', 'active', point FROM commune"
+                " SELECT :n, code, nom, :h, 'active', point FROM commune"
                 " WHERE code = :c RETURNING id"
             ),
-            {"n": nom, "c": code_insee},
+            {"n": nom, "c": code_insee, "h": horaires},
         ).scalar_one()
 
 
-def cleanup_offers(engine) -> None:
+def insert_location_conflict(engine, offer_id: int, source_id: str, message: str) -> None:
+    """The offer's source record as the import leaves it when its coordinates contradict
+    its commune (etl/prepare.py, ``donnees.conflit_localisation``)."""
+    donnees = {"conflit_localisation": {"message": message, "latitude": 45.03839,
+                                        "longitude": 5.66101, "distance_km": 97.3}}  # fmt: skip
     with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO enregistrement_source (source, source_id, offre_id, brut, donnees,"
+                " empreinte) VALUES ('mednum-v1', :s, :o, '{}', CAST(:d AS jsonb), 'x')"
+            ),
+            {"s": source_id, "o": offer_id, "d": json.dumps(donnees)},
+        )
+
+
+def cleanup_offers(engine) -> None:
+    with engine.connect() as conn:
         ids = list(conn.execute(text("SELECT id FROM offre WHERE nom LIKE 'TEST-EDIT%'")).scalars())
-        conn.execute(text("UPDATE utilisateur SET offre_id = NULL WHERE role <> 'structure'"))
-        conn.execute(text("DELETE FROM surcharge WHERE offre_id = ANY(:i)"), {"i": ids})
-        conn.execute(text("DELETE FROM signalement WHERE offre_id = ANY(:i)"), {"i": ids})
+    delete_offers(engine, ids)
+
+
+def delete_offers(engine, ids: list[int]) -> None:
+    """The test offers and everything that points to them."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE utilisateur SET offre_id = NULL WHERE role <> 'structure'"
+                 " AND offre_id = ANY(:i)"),
+            {"i": ids},
+        )  # fmt: skip
+        for table in ("surcharge", "signalement", "enregistrement_source"):
+            conn.execute(text(f"DELETE FROM {table} WHERE offre_id = ANY(:i)"), {"i": ids})
         conn.execute(
             text("UPDATE modification SET annulee_par = NULL WHERE offre_id = ANY(:i)"), {"i": ids}
         )
-        conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": ids})
-        conn.execute(text("DELETE FROM permanence WHERE offre_id = ANY(:i)"), {"i": ids})
-        conn.execute(text("DELETE FROM utilisateur WHERE offre_id = ANY(:i)"), {"i": ids})
+        for table in ("modification", "permanence", "utilisateur"):
+            conn.execute(text(f"DELETE FROM {table} WHERE offre_id = ANY(:i)"), {"i": ids})
         conn.execute(
             text("DELETE FROM doublon WHERE offre_a = ANY(:i) OR offre_b = ANY(:i)"), {"i": ids}
         )

@@ -9,6 +9,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 
+from tests.editing_world import LIMOGES, delete_offers, insert_offer
 from tests.integration.test_auth import PASSWORD, drop_users, make_user
 
 pytestmark = pytest.mark.e2e
@@ -18,21 +19,11 @@ NAME = "Atelier e2e édition"
 @pytest.fixture(scope="module")
 def edit_world(engine, app):
     app.config["EDITING_GEOCODER"] = None
-    with engine.begin() as conn:
-        offer_id = conn.execute(
-            text(
-                "INSERT INTO offre (nom, code_insee, commune_nom, point) SELECT :n, code, nom,"
-                " point FROM commune WHERE code = '87085' RETURNING id"
-            ),
-            {"n": NAME},
-        ).scalar_one()
+    offer_id = insert_offer(engine, LIMOGES, NAME, horaires=None)
     user = make_user(engine, "animateur", departement="87")
     yield offer_id, user
     drop_users(engine, [user])
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM surcharge WHERE offre_id = :i"), {"i": offer_id})
-        conn.execute(text("DELETE FROM modification WHERE offre_id = :i"), {"i": offer_id})
-        conn.execute(text("DELETE FROM offre WHERE id = :i"), {"i": offer_id})
+    delete_offers(engine, [offer_id])
 
 
 def test_login_edit_hours_with_the_grid(browser, live_server, edit_world, engine):

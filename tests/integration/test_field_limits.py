@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from mapdir.editing.fields import MAX_ITEM_CHARS, MAX_ITEMS
-from tests.editing_world import LIMOGES, edit_form, insert_offer
+from tests.editing_world import LIMOGES, delete_offers, edit_form, insert_offer
 from tests.integration.test_auth import csrf, drop_users, login, make_user
 
 
@@ -20,10 +20,7 @@ def editor(engine, app):
     assert login(client, user.email).status_code == 302
     yield offer, client
     drop_users(engine, [user])
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM modification WHERE offre_id = :i"), {"i": offer})
-        conn.execute(text("DELETE FROM surcharge WHERE offre_id = :i"), {"i": offer})
-        conn.execute(text("DELETE FROM offre WHERE id = :i"), {"i": offer})
+    delete_offers(engine, [offer])
 
 
 def _sites(engine, offer: int) -> list[str]:
