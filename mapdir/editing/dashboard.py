@@ -1,7 +1,8 @@
 """What an editor should do first, in their scope: the back-office home page's sections.
 
-In priority order: public reports to moderate, fields in conflict with the sources, offers
-absent from their source, offers never confirmed by a person (oldest information first).
+In priority order: public reports to moderate, fields in conflict with the sources,
+positions to check (coordinates of a source contradicting the commune), offers absent from
+their source, offers never confirmed by a person (oldest information first).
 Each section has its full count and its first rows; every statement is restricted to the
 user's scope (``permissions.in_scope``) on the server.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from mapdir.db.tables import offre, signalement, surcharge
+from mapdir.editing import positions
 from mapdir.editing.accounts import User
 from mapdir.editing.permissions import in_scope
 
@@ -57,6 +59,11 @@ def _conflicts(conn: Connection, user: User, limit: int) -> Section:
     return Section("conflits", "Conflits avec les sources", count, rows)
 
 
+def _positions(conn: Connection, user: User, limit: int) -> Section:
+    count, rows = _count_and_rows(conn, positions.to_check(user), positions.ORDER, limit)
+    return Section("positions", "Positions à vérifier", count, rows)
+
+
 def _offers(conn: Connection, user: User, limit: int, *where) -> tuple[int, list[Any]]:
     o = offre.c
     query = select(o.id, o.nom, o.commune_nom, o.date_maj, o.updated_at).where(
@@ -72,6 +79,7 @@ def dashboard(conn: Connection, user: User, limit: int = ROWS) -> list[Section]:
     return [
         _reports(conn, user, limit),
         _conflicts(conn, user, limit),
+        _positions(conn, user, limit),
         Section("absentes", "Offres absentes de leur source", *absent),
         Section(
             "jamais_confirmees", "Offres jamais confirmées (les plus anciennes d'abord)", *never

@@ -8,7 +8,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.engine import Connection
 
 from mapdir.db.rows import lon_lat
-from mapdir.db.tables import enregistrement_source, modification, offre, permanence, surcharge
+from mapdir.db.tables import modification, offre, permanence, surcharge
 from mapdir.editing.accounts import User
 from mapdir.editing.permissions import in_scope
 from mapdir.errors import NotFound
@@ -69,27 +69,3 @@ def offer_of_change(conn: Connection, change_id: int) -> int:
     return conn.execute(
         select(modification.c.offre_id).where(modification.c.id == change_id)
     ).scalar_one()
-
-
-def location_conflicts(conn: Connection, offer_id: int) -> list[Any]:
-    """The records of the offer (and of offers merged into it) whose coordinates contradict
-    their commune: the import kept the place at the commune's point and stored the conflict
-    (``donnees.conflit_localisation``: message, longitude, latitude, distance_km) for an
-    animator, who checks the position on the offer's page."""
-    es, o = enregistrement_source.c, offre.c
-    conflict = es.donnees["conflit_localisation"]
-    return conn.execute(
-        select(
-            es.source,
-            es.source_id,
-            conflict["message"].astext.label("message"),
-            conflict["latitude"].astext.label("latitude"),
-            conflict["longitude"].astext.label("longitude"),
-        )
-        .join_from(enregistrement_source, offre, o.id == es.offre_id)
-        .where(
-            or_(o.id == offer_id, o.fusionnee_dans == offer_id),
-            es.donnees.has_key("conflit_localisation"),
-        )
-        .order_by(es.id)
-    ).all()

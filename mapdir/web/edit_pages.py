@@ -23,7 +23,7 @@ from flask import (
 )
 
 from mapdir.editing import conflicts as conflict_service
-from mapdir.editing import freshness, history, permanences, queries, services
+from mapdir.editing import freshness, history, permanences, positions, queries, services
 from mapdir.editing.fields import FIELDS, GROUPS, check_json_values, label_of, parse_offer_form
 from mapdir.editing.geocoding import address_locator
 from mapdir.editing.permissions import can_create, can_edit_offer
@@ -112,7 +112,7 @@ def offer_page(offer_id: int):
         groups=GROUPS,
         permanences=permanences,
         closure=closure,
-        location_conflicts=queries.location_conflicts(connection(), offer_id),
+        location_conflicts=positions.location_conflicts(connection(), offer_id),
     )
 
 
@@ -194,10 +194,19 @@ def reopen(offer_id: int):
 @edit_bp.post("/edition/offres/<int:offer_id>/confirmer")
 @login_required
 def confirm(offer_id: int):
+    return act_on_offer(
+        offer_id, services.confirm_up_to_date, "« {name} » confirmée à jour aujourd'hui."
+    )
+
+
+def act_on_offer(offer_id: int, act: Callable[[Any, Any, int], int], done: str):
+    """A one-button action on an offer (``act(conn, user, offer_id)`` returns the change
+    it recorded): says ``done`` (``{name}``: the offer's) with « Annuler », and goes back to
+    ``retour`` (a back-office page) or to the offer's page."""
     with engine().begin() as conn:
-        change = services.confirm_up_to_date(conn, current_user(), offer_id)
+        change = act(conn, current_user(), offer_id)
         name = queries.offer_row(conn, offer_id).nom
-    notify(f"« {name} » confirmée à jour aujourd'hui.", undo=change)
+    notify(done.format(name=name), undo=change)
     back = same_site_path(request.form.get("retour"), prefix="/edition/")
     return redirect(back or url_for("edition.offer_page", offer_id=offer_id))
 
@@ -316,11 +325,12 @@ def freshness_csv():
     )
 
 
-# the home page, the reports, the duplicates queue and the spreadsheet import join edit_bp
-# from their own modules
+# the home page, the reports, the duplicates queue, the positions to check and the
+# spreadsheet import join edit_bp from their own modules
 from mapdir.web import (  # noqa: E402,F401
     dashboard_pages,
     duplicate_pages,
     import_pages,
+    position_pages,
     report_pages,
 )

@@ -81,3 +81,14 @@ def before_page_scripts(browser):
         browser.execute_cdp_cmd(
             "Page.removeScriptToEvaluateOnNewDocument", {"identifier": identifier}
         )
+
+
+@pytest.fixture()
+def journey_driver(browser, before_page_scripts):
+    """The browser recording CSP violations (tests/e2e/journey.py: check_page), its width
+    given back at the end of the test."""
+    from tests.e2e.journey import CSP_RECORDER
+
+    before_page_scripts(CSP_RECORDER)
+    yield browser
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

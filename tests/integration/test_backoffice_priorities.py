@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from tests.editing_world import delete_offers, insert_location_conflict
 from tests.html_form import form_fields
 from tests.integration.test_auth import csrf, drop_users, login, make_user
 
@@ -63,6 +64,8 @@ def territory(engine, app):
             ),
             {"i": ids["conflict"]},
         )
+        ids["position"] = _offer(conn, "position", confirmed_at="2026-01-01")
+    insert_location_conflict(engine, ids["position"], PREFIX, "coordonnées à 97.3 km")
     users = {
         "animateur": make_user(engine, "animateur", epci=epci),
         "structure": make_user(engine, "structure", offre_id=ids["old"]),
@@ -70,20 +73,13 @@ def territory(engine, app):
     }
     yield ids, users
     drop_users(engine, list(users.values()))
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         offer_ids = list(ids.values()) + list(
             conn.execute(text("SELECT id FROM offre WHERE nom LIKE :p"), {"p": PREFIX + "%"})
             .scalars()
             .all()
         )
-        for table in ("surcharge", "signalement"):
-            conn.execute(text(f"DELETE FROM {table} WHERE offre_id = ANY(:i)"), {"i": offer_ids})
-        conn.execute(
-            text("UPDATE modification SET annulee_par = NULL WHERE offre_id = ANY(:i)"),
-            {"i": offer_ids},
-        )
-        conn.execute(text("DELETE FROM modification WHERE offre_id = ANY(:i)"), {"i": offer_ids})
-        conn.execute(text("DELETE FROM offre WHERE id = ANY(:i)"), {"i": offer_ids})
+    delete_offers(engine, offer_ids)
 
 
 def _client(app, user, ip: str):
@@ -102,7 +98,7 @@ def _section(page: str, key: str) -> str:
 def test_home_page_lists_priorities_of_the_territory_in_order(app, territory):
     ids, users = territory
     page = _client(app, users["animateur"], "10.8.0.1").get("/edition/").get_data(as_text=True)
-    keys = ["signalements", "conflits", "absentes", "jamais_confirmees", "doublons"]
+    keys = ["signalements", "conflits", "positions", "absentes", "jamais_confirmees", "doublons"]
     positions = [page.index(f'id="priorite-{key}"') for key in keys]
     assert positions == sorted(positions)
     counts = dict(re.findall(r'id="compte-(\w+)">(\d+)<', page))
@@ -110,6 +106,7 @@ def test_home_page_lists_priorities_of_the_territory_in_order(app, territory):
     assert counts == {
         "signalements": "1",
         "conflits": "1",
+        "positions": "1",  # the source's coordinates contradict the commune
         "absentes": "1",
         "jamais_confirmees": "3",
         "doublons": "0",  # mapdir.editing.duplicates.count_pending: none in this territory
@@ -122,6 +119,7 @@ def test_home_page_lists_priorities_of_the_territory_in_order(app, territory):
     for key, offer in (
         ("signalements", "reported"),
         ("conflits", "conflict"),
+        ("positions", "position"),
         ("absentes", "absent"),
     ):
         assert f"/edition/offres/{ids[offer]}/modifier" in _section(page, key)
