@@ -62,7 +62,7 @@ def live_real_server(real_directory, tmp_path_factory):
             try:
                 if requests.get(f"{base}/sante", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
                 time.sleep(0.2)
         else:
             pytest.fail("the live server did not start")
