@@ -17,6 +17,7 @@ from mapdir.offers.commands import filters_option
 from mapdir.offers.data_inclusion.queries import Scope
 from mapdir.offers.filters import Filters
 from mapdir.offers.left_out import left_out_line
+from mapdir.planner.commands import refresh_and_report
 
 
 def _offers_dir(from_dir: Path) -> Path:
@@ -95,6 +96,8 @@ def run_cmd(
             failed += 1
             continue
         click.echo(summary.line())
+    if len(jobs) > failed:  # offers changed: the accessibility published by OGC follows
+        refresh_and_report(settings)
     if failed:
         sys.exit(1)
 

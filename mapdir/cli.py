@@ -49,9 +49,12 @@ def _register() -> None:
     main.add_command(geo)
     for plugin in entry_points(group="mapdir.commands"):
         main.add_command(plugin.load(), plugin.name)
-    from mapdir.planner.commands import planner
+    from mapdir.planner.commands import planner, refresh_after_import
 
     main.add_command(planner)
+    # geography and indicators are inputs of the accessibility that ogc.communes publishes:
+    # recomputed after each import (geo cannot import the planner, the CLI composes them)
+    geo.result_callback()(refresh_after_import)
     from mapdir.editing.commands import users
 
     main.add_command(users)

@@ -37,11 +37,16 @@ COLLECTIONS: dict[str, tuple[str, str, list[str], str, str]] = {
         "nom",
     ),
     "communes": (
-        "Communes et couverture",
+        "Communes, couverture et accessibilité",
         "Communes (contours importés) avec leurs offres, leurs permanences et l'accès au lieu "
         "actif le plus proche : distance, temps estimé (ligne droite × facteur de détour à la "
-        "vitesse des réglages) et classe couverte / peu_couverte / zone_blanche.",
-        ["commune", "couverture", "accessibilité"],
+        "vitesse des réglages) et classe couverte / peu_couverte / zone_blanche. Puis "
+        "l'accessibilité (E2SFCA, comme /api/v1/accessibilite avec les paramètres par "
+        "défaut) en voiture et sans voiture : heures d'aide hebdomadaires à portée pour "
+        "1 000 personnes, classe zone_blanche / sous_dotee / dotee, offres à portée, durée "
+        "jusqu'à l'aide la plus proche, seuil en minutes et date du calcul "
+        "(accessibilite_calcule_le) ; vide quand elle n'a pas été calculée (inconnue, pas 0).",
+        ["commune", "couverture", "accessibilité", "E2SFCA"],
         "code",
         "nom",
     ),

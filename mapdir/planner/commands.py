@@ -1,4 +1,5 @@
-"""`mapdir planner coverage|rank|stops|rota`: the planning reports as text tables."""
+"""`mapdir planner coverage|accessibilite|rank|stops|rota|carte|rafraichir`: the planning
+reports as text tables, the map to take away, the accessibility precomputed for OGC."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from mapdir.config import Settings
 from mapdir.db import get_engine
 from mapdir.geo.travel import MODES
 from mapdir.offers.type_offre import TYPES
-from mapdir.planner import access_plan, access_report, carte, exports, services, territories
+from mapdir.planner import (
+    access_plan,
+    access_report,
+    carte,
+    exports,
+    precomputed,
+    services,
+    territories,
+)
 from mapdir.planner.access_data import NEEDS
 
 CLASS_LABELS = {
@@ -257,3 +266,31 @@ def rota_cmd(settings: Settings, **values) -> None:
     )
     for u in rota["non_planifies"]:
         click.echo(f"non planifié : {u['nom']} — {u['motif']}")
+
+
+@planner.command("rafraichir")
+@click.option(
+    "--departement",
+    "-d",
+    "departements",
+    multiple=True,
+    help="Code du département (répétable ; défaut : tous ceux dont les contours sont importés).",
+)
+@click.pass_obj
+def refresh_cmd(settings: Settings, departements: tuple[str, ...]) -> None:
+    """Recalcule l'accessibilité des communes publiée par l'API OGC (paramètres par défaut,
+    en voiture et sans voiture)."""
+    refresh_and_report(settings, list(departements))
+
+
+def refresh_and_report(settings: Settings, departements: list[str] | None = None) -> None:
+    """Refresh the precomputed accessibility and print its French lines (the CLI command,
+    and after the imports that change its inputs)."""
+    for line in precomputed.refresh(get_engine(settings), settings, departements).lines():
+        click.echo(line)
+
+
+def refresh_after_import(_result=None, **_params) -> None:
+    """`mapdir geo import` result callback (wired in mapdir/cli.py): the geography or the
+    indicators changed, the precomputed accessibility follows."""
+    refresh_and_report(click.get_current_context().find_object(Settings))

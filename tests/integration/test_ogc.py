@@ -109,6 +109,11 @@ def test_qgis_reads_the_offers_of_87_as_the_geojson_export(live_real_server, rea
         assert abs(row.geometry.x - lon) < 1e-6 and abs(row.geometry.y - lat) < 1e-6
     communes = pyogrio.read_dataframe(url, layer="communes", where="departement = '87'")
     assert len(communes) == 195 and set(communes.geom_type) == {"MultiPolygon"}
+    # the accessibility columns (migration 0012; their values: test_ogc_accessibility.py)
+    for mode in ("voiture", "sans_voiture"):
+        assert {f"accessibilite_{mode}", f"classe_{mode}", f"duree_aide_{mode}_min"} <= set(
+            communes.columns
+        )
 
 
 def test_landing_conformance_collections_and_paging(live_real_server):

@@ -24,9 +24,10 @@ from mapdir.db.tables.geo import (
 )
 from mapdir.db.tables.indicators import indicateur_commune, indicateur_import
 from mapdir.db.tables.offers import offre, permanence
-from mapdir.db.tables.planner import plan_arret, plan_itinerance
+from mapdir.db.tables.planner import accessibilite_commune, plan_arret, plan_itinerance
 
 __all__ = [
+    "accessibilite_commune",
     "indicateur_commune",
     "indicateur_import",
     "canton",
