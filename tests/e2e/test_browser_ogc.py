@@ -30,7 +30,7 @@ def test_ogc_pages(browser, live_server, before_page_scripts, width):
     browser.get(f"{live_server}/ogc/?f=html")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     follow(browser, By.LINK_TEXT, "Les collections de données")
-    follow(browser, By.PARTIAL_LINK_TEXT, "Communes et couverture")
+    follow(browser, By.PARTIAL_LINK_TEXT, "Communes, couverture")
     follow(browser, By.LINK_TEXT, "Parcourir les entités")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.ogc-entites tbody tr")
     assert rows, "a table of communes"
