@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from etl.commune_names import PLM_PARENTS, address_postcodes, postcode_departement
 from etl.commune_names import read_commune_field as read_name
 from etl.record import OfferRecord, Reject
-from mapdir.text import normalize_name
+from mapdir.text import fr_number, normalize_name
 
 if TYPE_CHECKING:
     from etl.resolve import CommuneIndex
@@ -292,7 +292,7 @@ def _check_point(index, placement: Placement, top: str, kinds: set[str], point) 
     lon, lat = point
     ref = index.communes[placement.code]
     placement.conflict = (
-        f"coordonnées de la source ({lat:.5f}, {lon:.5f}) à {km:.1f} km de {ref.nom}"
+        f"coordonnées de la source ({lat:.5f}, {lon:.5f}) à {fr_number(km, 1)} km de {ref.nom}"
         f" ({placement.code}), commune donnée par {_words(kinds & FIELD_KINDS or kinds)} :"
         " lieu placé au point de la commune en attendant une vérification"
     )

@@ -37,6 +37,7 @@ from etl.record import OfferRecord, Reject
 from mapdir.db.rows import lon_lat
 from mapdir.db.tables import code_postal, commune, commune_code_ancien
 from mapdir.geo.geodesy import haversine_m
+from mapdir.text import fr_number
 
 MAX_KM_OUTSIDE_POLYGON = 5.0  # a point this far outside its commune's polygon contradicts it
 REACH_MIN_KM, REACH_MAX_KM = 6.0, 150.0  # without a polygon: bounds of a reach (Guyane)
@@ -208,7 +209,8 @@ class CommuneIndex:
         fits, km = self.point_fits(code, lon, lat)
         if not fits:
             raise Reject(
-                f"coordonnées à {km:.1f} km de la commune {self.communes[code].nom} ({code})",
+                f"coordonnées à {fr_number(km, 1)} km de la commune"
+                f" {self.communes[code].nom} ({code})",
                 "coordonnees_hors_commune",
             )
         return km or 0.0

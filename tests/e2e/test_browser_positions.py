@@ -19,7 +19,7 @@ from tests.integration.test_auth import PASSWORD, drop_users, make_user
 pytestmark = pytest.mark.e2e
 SHOTS = PROJECT_ROOT / "var" / "screenshots" / "positions"
 NAME = "TEST-POSITION Espace numérique"
-MESSAGE = "coordonnées de la source (45.03839, 5.66101) à 97.3 km de Limoges (87085)"
+MESSAGE = "coordonnées de la source (45.03839, 5.66101) à 97,3 km de Limoges (87085)"
 
 
 @pytest.fixture()

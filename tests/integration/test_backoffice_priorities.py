@@ -65,7 +65,7 @@ def territory(engine, app):
             {"i": ids["conflict"]},
         )
         ids["position"] = _offer(conn, "position", confirmed_at="2026-01-01")
-    insert_location_conflict(engine, ids["position"], PREFIX, "coordonnées à 97.3 km")
+    insert_location_conflict(engine, ids["position"], PREFIX, "coordonnées à 97,3 km")
     users = {
         "animateur": make_user(engine, "animateur", epci=epci),
         "structure": make_user(engine, "structure", offre_id=ids["old"]),

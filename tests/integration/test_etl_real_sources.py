@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -269,6 +270,7 @@ def test_broken_rows_go_to_rejects_and_good_rows_load(loaded, tmp_path):
     far = loaded["bad-far"]  # Limoges by its INSEE code, postcode and name; point in Paris
     assert (far.code_insee, far.geo_precision) == (LIMOGES, "commune")
     assert "km de Limoges" in far.donnees["conflit_localisation"]["message"]
+    assert re.search(r"à \d[\d\u202f]*,\d km", far.donnees["conflit_localisation"]["message"])
     assert far.donnees["conflit_localisation"]["latitude"] == 48.85
     names = {r.nom for r in loaded.values()}
     assert not any("<" in n for n in names)  # HTML stripped to text

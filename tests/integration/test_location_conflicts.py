@@ -17,7 +17,7 @@ from tests.editing_world import LIMOGES, delete_offers, insert_location_conflict
 from tests.integration.test_auth import csrf, drop_users, login, make_user
 
 NAME = "TEST-CONFLIT-LOC"
-MESSAGE = "coordonnées de la source (45.03839, 5.66101) à 97.3 km de Limoges (87085)"
+MESSAGE = "coordonnées de la source (45.03839, 5.66101) à 97,3 km de Limoges (87085)"
 
 
 @pytest.fixture()
